@@ -1,0 +1,56 @@
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from groups.extensions import db
+from groups.organisations.models import Group, Organisation
+from groups.schedules.models import Meeting, MeetingStatus, Schedule
+
+
+@dataclass
+class GroupListing:
+    group: Group
+    next_meeting: Meeting | None
+
+
+def public_groups():
+    """Groups anyone may see: listed, of an approved organisation."""
+    return (
+        sa.select(Group)
+        .join(Group.organisation)
+        .where(Group.is_listed.is_(True), Organisation.approved_at.is_not(None))
+    )
+
+
+def listed_groups_with_next_meeting(now: datetime) -> list[GroupListing]:
+    """Every public group with its next meeting that is going ahead, in two queries."""
+    groups = db.session.scalars(
+        public_groups()
+        .options(selectinload(Group.organisation), selectinload(Group.default_venue))
+        .order_by(Group.name)
+    ).all()
+    next_start = (
+        sa.select(Meeting.group_id, sa.func.min(Meeting.starts_at).label("starts_at"))
+        .where(Meeting.starts_at > now, Meeting.status != MeetingStatus.CANCELLED)
+        .group_by(Meeting.group_id)
+        .subquery()
+    )
+    meetings = db.session.scalars(
+        sa.select(Meeting)
+        .join(
+            next_start,
+            sa.and_(
+                Meeting.group_id == next_start.c.group_id,
+                Meeting.starts_at == next_start.c.starts_at,
+            ),
+        )
+        .where(Meeting.status != MeetingStatus.CANCELLED)
+        .options(
+            selectinload(Meeting.venue_override),
+            selectinload(Meeting.schedule).selectinload(Schedule.venue),
+        )
+    ).all()
+    next_by_group = {meeting.group_id: meeting for meeting in meetings}
+    return [GroupListing(group, next_by_group.get(group.id)) for group in groups]

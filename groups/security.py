@@ -1,0 +1,72 @@
+"""Security headers, the Content-Security-Policy and Markdown sanitising."""
+
+from urllib.parse import urlsplit
+
+import markdown as markdown_lib
+import nh3
+from flask import Flask, Response
+from markupsafe import Markup
+
+# What a group description may contain once rendered: text formatting, lists, links. No images,
+# no scripts, no styles, no forms.
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote",
+    "h2", "h3", "h4", "hr", "code", "pre",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown written by staff, turned into HTML that can hold nothing executable."""
+    html = markdown_lib.markdown(text or "", output_format="html")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)
+
+
+def content_security_policy(tile_url: str) -> str:
+    tile_origin = ""
+    parts = urlsplit(tile_url.replace("{s}", "a"))
+    if parts.scheme and parts.netloc:
+        # Leaflet picks subdomains a, b, c: allow the wildcard form of the tile host.
+        host = urlsplit(tile_url).netloc.replace("{s}", "*")
+        tile_origin = f" {parts.scheme}://{host}"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data:{tile_origin}",
+            "connect-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def init_security(app: Flask) -> None:
+    policy = content_security_policy(app.config["MAP_TILE_URL"])
+    production = app.config["PRODUCTION"]
+
+    @app.after_request
+    def set_security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", policy)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if production:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+    app.jinja_env.filters["markdown"] = render_markdown
