@@ -1,5 +1,7 @@
 """Helpers the tests share: building users and signing in as them."""
 
+import sqlalchemy as sa
+
 from groups import create_app
 from groups.accounts.models import User
 from groups.extensions import db
@@ -29,3 +31,21 @@ def make_app(database_url: str):
             "WTF_CSRF_ENABLED": False,  # tests about CSRF switch it back on
         }
     )
+
+
+class QueryCounter:
+    """Counts the SQL statements run while it is active: `with QueryCounter(db.engine) as q:`."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.count = 0
+
+    def _count(self, *_args, **_kwargs) -> None:
+        self.count += 1
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        sa.event.remove(self.engine, "before_cursor_execute", self._count)

@@ -54,3 +54,31 @@ def listed_groups_with_next_meeting(now: datetime) -> list[GroupListing]:
     ).all()
     next_by_group = {meeting.group_id: meeting for meeting in meetings}
     return [GroupListing(group, next_by_group.get(group.id)) for group in groups]
+
+
+def public_group(slug: str) -> Group | None:
+    """A group anyone may see, by its slug; None for unknown, unlisted or unapproved ones."""
+    return db.session.scalar(
+        public_groups()
+        .where(Group.slug == slug)
+        .options(
+            selectinload(Group.organisation),
+            selectinload(Group.default_venue),
+            selectinload(Group.facilitators),
+            selectinload(Group.condition_rows),
+        )
+    )
+
+
+def upcoming_meetings(group: Group, now: datetime, limit: int = 8) -> list[Meeting]:
+    """The group's next meetings, cancelled ones included so members see what changed."""
+    return db.session.scalars(
+        sa.select(Meeting)
+        .where(Meeting.group_id == group.id, Meeting.starts_at > now)
+        .order_by(Meeting.starts_at)
+        .limit(limit)
+        .options(
+            selectinload(Meeting.venue_override),
+            selectinload(Meeting.schedule).selectinload(Schedule.venue),
+        )
+    ).all()

@@ -256,7 +256,7 @@ def move_meeting(
     _require_future(meeting, now)
     if meeting.status is MeetingStatus.CANCELLED:
         raise MeetingError("A cancelled meeting can't be moved. Add an extra meeting instead.")
-    if venue.organisation_id != meeting.group.organisation_id:
+    if venue.organisation is not meeting.group.organisation:
         raise MeetingError("Choose one of your organisation's venues.", "venue")
     starts_at, ends_at = _instants(local_date, start_time, duration_minutes, venue.timezone)
     if starts_at <= now:
@@ -280,7 +280,7 @@ def add_one_off_meeting(
     topic: str | None = None,
 ) -> Meeting:
     """An extra meeting outside any schedule."""
-    if venue.organisation_id != group.organisation_id:
+    if venue.organisation is not group.organisation:
         raise MeetingError("Choose one of your organisation's venues.", "venue")
     starts_at, ends_at = _instants(local_date, start_time, duration_minutes, venue.timezone)
     if starts_at <= now:

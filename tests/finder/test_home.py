@@ -1,14 +1,15 @@
 """The home page lists the groups anyone may see, with their next meeting."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import sqlalchemy as sa
 
 from groups.demo import load_demo
 from groups.extensions import db
 from groups.organisations.models import Group
-from groups.schedules.logic import cancel_meeting
+from groups.schedules.logic import add_one_off_meeting, cancel_meeting
 from groups.schedules.models import Meeting
+from tests.support import QueryCounter
 
 
 def test_home_page_lists_the_demo_groups(app_context, client):
@@ -57,3 +58,56 @@ def test_seed_demo_command_loads_once(app):
     assert first.exit_code == 0 and "circles-demo-2026" in first.output
     second = runner.invoke(args=["seed-demo"])
     assert "already has data" in second.output
+
+
+def test_group_page_shows_the_group_and_marks_cancelled_meetings(world, client, now):
+    first = db.session.scalars(
+        sa.select(Meeting).where(Meeting.group_id == world["group"].id).order_by(Meeting.starts_at)
+    ).first()
+    cancel_meeting(first, "Room closed for repairs", now=now)
+    db.session.commit()
+    page = client.get("/groups/tuesday-circle").get_data(as_text=True)
+    assert "<h1>Tuesday Circle</h1>" in page
+    assert "Cancelled:" in page and "Room closed for repairs" in page
+    assert "Step-free entrance" in page
+
+
+def test_script_in_a_group_description_is_not_executed_on_its_page(world, client):
+    world["group"].description = "Hi <script>alert(1)</script><img src=x onerror=alert(2)> **all**"
+    db.session.commit()
+    page = client.get("/groups/tuesday-circle").get_data(as_text=True)
+    assert "<script>alert" not in page and "onerror" not in page
+    assert "<strong>all</strong>" in page
+
+
+def test_group_page_of_an_unapproved_organisation_is_not_found(world, client):
+    world["organisation"].approved_at = None
+    db.session.commit()
+    assert client.get("/groups/tuesday-circle").status_code == 404
+    assert client.get("/groups/no-such-group").status_code == 404
+
+
+def test_home_page_query_count_does_not_grow_with_the_number_of_groups(world, client, now):
+    def queries_for_home() -> int:
+        db.session.expire_all()
+        with QueryCounter(db.engine) as counter:
+            assert client.get("/").status_code == 200
+        return counter.count
+
+    def add_groups(how_many: int, start: int) -> None:
+        for number in range(start, start + how_many):
+            copy = Group(
+                organisation=world["organisation"], name=f"Extra {number}", slug=f"extra-{number}",
+                kind=world["group"].kind, default_venue=world["venue"],
+            )  # fmt: skip
+            db.session.add(copy)
+            add_one_off_meeting(
+                copy, local_date=(now + timedelta(days=3)).date(), start_time=time(10, 0),
+                duration_minutes=60, venue=world["venue"], now=now,
+            )  # fmt: skip
+        db.session.commit()
+
+    add_groups(1, start=0)
+    few = queries_for_home()
+    add_groups(10, start=1)
+    assert queries_for_home() == few <= 8
