@@ -62,6 +62,19 @@ def load_config(instance_path: str) -> dict:
         "WTF_CSRF_ENABLED": _flag("WTF_CSRF_ENABLED", True),
         "WTF_CSRF_TIME_LIMIT": None,  # tired people leave forms open; the session still bounds the token
         "MEETING_HORIZON_WEEKS": int(os.environ.get("MEETING_HORIZON_WEEKS", 26)),
+        # Email. With no MAIL_SERVER, messages are written to the console and MAIL_OUTBOX_DIR.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),
+        "MAIL_SECURITY": os.environ.get("MAIL_SECURITY", "starttls"),  # starttls | ssl | none
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Circles <no-reply@circles.example>"),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", 10)),
+        "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR", str(instance / "outbox")),
+        # Where links in emails point (emails sent from the command line have no request).
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
         "MAP_TILE_URL": os.environ.get(
             "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         ),
