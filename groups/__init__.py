@@ -1,6 +1,7 @@
 """Circles: local, in-person support groups. ``create_app()`` builds the Flask application."""
 
 import sqlite3
+import time
 from pathlib import Path
 
 from flask import Flask, render_template
@@ -8,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from groups.config import load_config
-from groups.extensions import csrf, db, login_manager, migrate
+from groups.extensions import csrf, db, limiter, login_manager, migrate
 from groups.schedules.display import init_display
 from groups.security import init_security
 
@@ -23,7 +24,8 @@ ERROR_PAGES = {
           "the buttons on the page."),
     413: ("That was too large", "What you sent is larger than we accept. Try a shorter text "
           "or a smaller file."),
-    429: ("Too many tries", "Please wait a few minutes, then try again."),
+    429: ("Too many tries", "This protects your account from people guessing passwords. "
+          "If you have forgotten your password, you can reset it once the wait is over."),
     500: ("Something went wrong on our side", "It's not your fault. Please try again in a few "
           "minutes; if it keeps happening, tell your group's organiser."),
 }  # fmt: skip
@@ -57,6 +59,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     init_security(app)
     init_display(app)
@@ -73,6 +76,7 @@ def _register_models() -> None:
     from groups.attendance import models as _attendance  # noqa: F401
     from groups.audit import models as _audit  # noqa: F401
     from groups.feeds import models as _feeds  # noqa: F401
+    from groups.mail import models as _mail  # noqa: F401
     from groups.organisations import models as _organisations  # noqa: F401
     from groups.rsvps import models as _rsvps  # noqa: F401
     from groups.schedules import models as _schedules  # noqa: F401
@@ -81,17 +85,27 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from groups.accounts.views import blueprint as accounts
     from groups.finder.views import blueprint as finder
+    from groups.mail.views import blueprint as mail
 
     app.register_blueprint(finder)
     app.register_blueprint(accounts)
+    app.register_blueprint(mail)
 
 
 def _register_commands(app: Flask) -> None:
     from groups.demo import seed_demo_command
+    from groups.mail.cli import mail_cli
     from groups.schedules.cli import meetings_cli
 
     app.cli.add_command(meetings_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(mail_cli)
+
+
+def _minutes_until_retry() -> int:
+    current = limiter.current_limit
+    seconds = current.reset_at - time.time() if current else 60
+    return max(1, round(seconds / 60))
 
 
 def _register_error_pages(app: Flask) -> None:
@@ -103,6 +117,8 @@ def _register_error_pages(app: Flask) -> None:
         detail = description if isinstance(description, str) and code < 500 else None
         if detail and detail.startswith(("The browser (or proxy)", "The requested URL")):
             detail = None  # Werkzeug's generic wording: the advice says it better
+        if code == 429:
+            detail = f"Please try again in {_minutes_until_retry()} minute(s)."
         return render_template(
             "errors/error.html", code=code, title=title, advice=advice, detail=detail
         ), code

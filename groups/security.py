@@ -1,10 +1,12 @@
-"""Security headers, the Content-Security-Policy and Markdown sanitising."""
+"""Security headers, the Content-Security-Policy, Markdown sanitising, signed tokens and the
+rule for where a sign-in may send people next."""
 
 from urllib.parse import urlsplit
 
 import markdown as markdown_lib
 import nh3
-from flask import Flask, Response
+from flask import Flask, Response, current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from markupsafe import Markup
 
 # What a group description may contain once rendered: text formatting, lists, links. No images,
@@ -70,3 +72,35 @@ def init_security(app: Flask) -> None:
         return response
 
     app.jinja_env.filters["markdown"] = render_markdown
+
+
+class TokenError(ValueError):
+    """A link that can't be used, with the reason a person can act on."""
+
+
+def sign_token(purpose: str, payload: dict) -> str:
+    """A URL-safe, signed, timestamped token that is only valid for ``purpose``."""
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"circles-{purpose}")
+    return serializer.dumps(payload)
+
+
+def read_token(purpose: str, token: str, max_age_seconds: int) -> dict:
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"circles-{purpose}")
+    try:
+        return serializer.loads(token, max_age=max_age_seconds)
+    except SignatureExpired as error:
+        raise TokenError("This link has expired. Ask for a new one below.") from error
+    except BadSignature as error:
+        raise TokenError(
+            "This link is not valid. Check it was copied whole, or ask for a new one."
+        ) from error
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only a path on this site: no scheme, no host, no '//' or '/\\', no control characters."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    if "\\" in target or any(ord(character) < 32 or ord(character) == 127 for character in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc

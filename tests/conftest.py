@@ -13,7 +13,7 @@ import flask_migrate
 import pytest
 import sqlalchemy as sa
 
-from groups.extensions import db
+from groups.extensions import db, limiter
 from groups.models import utcnow
 from groups.organisations.models import (
     Condition,
@@ -28,6 +28,7 @@ from groups.organisations.models import (
 from groups.schedules.logic import extend_meetings, horizon_end
 from groups.schedules.models import Schedule
 from groups.schedules.recurrence import WEEKLY, Rule
+from tests.smtp_server import smtp_server  # noqa: F401  (a fixture for every test folder)
 from tests.support import make_app, make_user
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -102,6 +103,7 @@ def _clean_database(request):
         return
     application = request.getfixturevalue("app")
     with application.app_context():
+        limiter.reset()
         db.session.remove()
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):

@@ -1,15 +1,23 @@
 """Helpers the tests share: building users and signing in as them."""
 
+import tempfile
+from pathlib import Path
+
 import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from groups import create_app
 from groups.accounts.models import User
 from groups.extensions import db
+from groups.models import utcnow
 
 PASSWORD = "correct horse battery staple"
 
 
 def make_user(name: str, **fields) -> User:
+    """A user with a confirmed email address ``<name>@example.org`` and the password PASSWORD."""
+    fields.setdefault("email_verified_at", utcnow())
     user = User(email=f"{name.lower()}@example.org", display_name=name, **fields)
     user.set_password(PASSWORD)
     db.session.add(user)
@@ -18,19 +26,36 @@ def make_user(name: str, **fields) -> User:
 
 def login_as(client, user: User) -> None:
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 
+class ClosingClient(FlaskClient):
+    """A test client that closes each response as a real server does, so work registered with
+    ``response.call_on_close`` (mail delivery after a request) runs before the test goes on."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        if has_app_context():
+            # A request inside a test's app context shares its `g`; a real request starts with
+            # an empty one (Flask-Login caches the signed-in user there).
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 def make_app(database_url: str):
-    return create_app(
+    app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,  # tests about CSRF switch it back on
+            "MAIL_SERVER": "",
+            "MAIL_OUTBOX_DIR": str(Path(tempfile.mkdtemp(prefix="circles-outbox-"))),
         }
     )
+    app.test_client_class = ClosingClient
+    return app
 
 
 class QueryCounter:

@@ -28,10 +28,26 @@ class User(UserMixin, CreatedAtMixin, db.Model):
     display_name: Mapped[str] = mapped_column(sa.String(80))
     is_site_admin: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of the id kept in session and remember-me cookies: bumping it ends every session.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    email_reminders: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Calendar feeds and .ics files say "Tuesday meeting", never the group's name.
+    discreet_calendar: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     @validates("email")
     def _normalise_email(self, _key, value: str) -> str:
         return normalise_email(value)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def end_all_sessions(self) -> None:
+        """Every session and remember-me cookie issued before this stops working."""
+        self.session_version += 1
 
     def set_password(self, password: str) -> None:
         # Werkzeug's default is scrypt with a random salt: a current, memory-hard algorithm.
