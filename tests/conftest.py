@@ -29,9 +29,8 @@ from groups.schedules.logic import extend_meetings, horizon_end
 from groups.schedules.models import Schedule
 from groups.schedules.recurrence import WEEKLY, Rule
 from tests.smtp_server import smtp_server  # noqa: F401  (a fixture for every test folder)
-from tests.support import make_app, make_user
+from tests.support import IN_CI, make_app, make_user
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_ADMIN_URL = os.environ.get(
     "POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -1,5 +1,6 @@
 """Helpers the tests share: building users and signing in as them."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from groups.extensions import db
 from groups.models import utcnow
 
 PASSWORD = "correct horse battery staple"
+# Under CI=true nothing may quietly not run: a skip is a failure (tests/conftest.py).
+IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def make_user(name: str, **fields) -> User:

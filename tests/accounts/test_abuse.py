@@ -1,14 +1,21 @@
 """Rate limits and account enumeration."""
 
+import os
 import re
+import subprocess
+import sys
 import time as real_time
+from pathlib import Path
+
+import pytest
+import redis
 
 import sqlalchemy as sa
 
 from groups.extensions import db
 from groups.mail.models import OutboxMessage
 from tests.accounts.test_sign_up_and_sign_in import sign_in
-from tests.support import PASSWORD
+from tests.support import IN_CI, PASSWORD
 
 
 class ShiftedClock:
@@ -101,3 +108,39 @@ def test_the_limit_page_sends_retry_after(world, client):
         response = sign_in(client, world["member"].email, "wrong password!")
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
+
+
+@pytest.mark.redis
+def test_rate_limits_work_with_redis_storage(tmp_path):
+    """Production keeps the counters in Redis (RATELIMIT_STORAGE_URI), shared by every worker.
+    Run in a child process: the limiter's storage is chosen once per process."""
+    redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as error:
+        message = f"Redis is not reachable at {redis_url}: {error}"
+        pytest.fail(message) if IN_CI else pytest.skip(message)
+    script = f"""
+import flask_migrate
+from groups import create_app
+from groups.extensions import db, limiter
+from tests.accounts.test_sign_up_and_sign_in import sign_in
+from tests.support import make_user
+app = create_app({{"TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
+                  "SQLALCHEMY_DATABASE_URI": "sqlite:///{tmp_path / "redis.sqlite3"}",
+                  "RATELIMIT_STORAGE_URI": "{redis_url}"}})
+with app.app_context():
+    flask_migrate.upgrade()
+    user = make_user("Redis")
+    db.session.commit()
+    limiter.reset()
+    client = app.test_client()
+    print([sign_in(client, user.email, "wrong password!").status_code for _ in range(6)])
+    limiter.reset()
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+        cwd=Path(__file__).parents[2],
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str([200] * 5 + [429])

@@ -186,3 +186,32 @@ def test_settings_pages_send_anonymous_visitors_to_sign_in(client, path):
 def test_signed_in_member_sees_their_settings(world, client):
     login_as(client, world["member"])
     assert "Your settings" in client.get("/settings").get_data(as_text=True)
+
+
+def test_with_the_mail_server_down_sign_up_still_works_and_the_email_is_sent_later(
+    app, app_context, client
+):
+    from groups.mail.models import OutboxMessage
+    from tests.smtp_server import LoopbackSMTPServer, free_port
+
+    port = free_port()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SECURITY="none", MAIL_TIMEOUT=2)
+    try:
+        response = sign_up(client)
+        assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
+        queued = db.session.scalar(sa.select(OutboxMessage))
+        assert queued.sent_at is None and queued.attempts == 1  # tried right after the request
+
+        server = LoopbackSMTPServer(port).start()
+        try:
+            queued.next_attempt_at = queued.created_at  # the retry delay has passed
+            db.session.commit()
+            runner = app.test_cli_runner()
+            assert "Sent 1, failed 0." in runner.invoke(args=["mail", "send"]).output
+            assert "Sent 0, failed 0." in runner.invoke(args=["mail", "send"]).output
+        finally:
+            server.stop()
+        [message] = server.messages
+        assert "/confirm-email/" in message.get_body(preferencelist=("plain",)).get_content()
+    finally:
+        app.config.update(MAIL_SERVER="", MAIL_TIMEOUT=10)
