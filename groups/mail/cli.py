@@ -7,7 +7,8 @@ mail_cli = AppGroup("mail", help="The email outbox.")
 
 
 @mail_cli.command("send")
-def send_command() -> None:
+@click.option("--limit", default=1000, show_default=True, help="Most messages to send this run.")
+def send_command(limit: int) -> None:
     """Deliver every message that is due (run it from cron every minute or two)."""
-    report = deliver_due_messages(limit=1000)
+    report = deliver_due_messages(limit=limit)
     click.echo(f"Sent {report.sent}, failed {report.failed}.")

@@ -171,7 +171,7 @@ def deliver_due_messages(*, now: datetime | None = None, limit: int = 100) -> De
             queued.last_error = _describe(error)
             queued.next_attempt_at = moment + retry_delay(queued.attempts)
             report.failed += 1
-            unexpected = not isinstance(error, OSError | smtplib.SMTPException)
+            unexpected = not isinstance(error, OSError)  # smtplib's errors are OSErrors too
             log.warning(
                 "Email %s to %s not sent (try %s): %s",
                 queued.id, queued.recipient, queued.attempts, queued.last_error,
@@ -261,7 +261,7 @@ def outbox_counts(now: datetime) -> OutboxCounts:
         sa.select(
             sa.func.count().filter(OutboxMessage.sent_at.is_(None)),
             sa.func.count().filter(OutboxMessage.sent_at >= now - timedelta(days=1)),
-        )
+        ).select_from(OutboxMessage)
     ).one()
     return OutboxCounts(waiting, sent_last_day)
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import redis
-
 import sqlalchemy as sa
 
 from groups.extensions import db
