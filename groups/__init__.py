@@ -86,10 +86,18 @@ def _register_blueprints(app: Flask) -> None:
     from groups.accounts.views import blueprint as accounts
     from groups.finder.views import blueprint as finder
     from groups.mail.views import blueprint as mail
+    from groups.organisations.views import blueprint as organisations
+    from groups.schedules.views import blueprint as schedules
+    from groups.support_groups.views import blueprint as support_groups
+    from groups.venues.views import blueprint as venues
 
     app.register_blueprint(finder)
     app.register_blueprint(accounts)
     app.register_blueprint(mail)
+    app.register_blueprint(organisations)
+    app.register_blueprint(venues)
+    app.register_blueprint(support_groups)
+    app.register_blueprint(schedules)
 
 
 def _register_commands(app: Flask) -> None:

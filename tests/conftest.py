@@ -165,10 +165,33 @@ def world(app_context, now):
         ),
     )  # fmt: skip
     db.session.add_all([organisation, venue, group, schedule])
+
+    # Another organisation, so every test can check that its people are kept out.
+    elsewhere = Organisation(
+        name="Elsewhere Centre", slug="elsewhere-centre", kind=OrganisationKind.COMMUNITY_CENTRE,
+        approved_at=now,
+    )  # fmt: skip
+    elsewhere_venue = Venue(
+        organisation=elsewhere, name="Hall", address_line1="2 Low Road", town="Leeds",
+        country="GB", latitude=53.8, longitude=-1.55, timezone="Europe/London",
+    )  # fmt: skip
+    elsewhere_group = Group(
+        organisation=elsewhere, name="Elsewhere Circle", slug="elsewhere-circle",
+        kind=GroupKind.WORKSHOP, default_venue=elsewhere_venue,
+    )  # fmt: skip
+    users["other_staff"] = make_user("OtherStaff")
+    users["other_facilitator"] = make_user("OtherFacilitator")
+    db.session.add(
+        OrganisationMember(organisation=elsewhere, user=users["other_staff"], role=MemberRole.ADMIN)
+    )
+    elsewhere_group.facilitators = [users["other_facilitator"]]
+    db.session.add_all([elsewhere, elsewhere_venue, elsewhere_group])
     db.session.flush()
     extend_meetings(schedule, now=now, until=horizon_end(now))
     db.session.commit()
     return {
         "organisation": organisation, "venue": venue, "group": group, "schedule": schedule,
+        "elsewhere": elsewhere, "elsewhere_venue": elsewhere_venue,
+        "elsewhere_group": elsewhere_group,
         **users,
     }  # fmt: skip

@@ -77,3 +77,21 @@ class QueryCounter:
 
     def __exit__(self, *_exc) -> None:
         sa.event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+# People who must not get into another organisation's or group's management pages.
+OUTSIDERS = ("anonymous", "member", "other_staff", "other_facilitator")
+
+
+def status_for(client, world, role: str, method: str, path: str, data=None) -> int:
+    """The status ``role`` gets for one request (a fresh session each time)."""
+    client.delete_cookie("session")
+    client.delete_cookie("remember_token")
+    if role != "anonymous":
+        login_as(client, world[role])
+    return client.open(path, method=method, data=data or {}).status_code
+
+
+def access_statuses(client, world, method: str, path: str, roles=OUTSIDERS, data=None) -> dict:
+    """{role: status} for each role, for an authorization-matrix assertion."""
+    return {role: status_for(client, world, role, method, path, data) for role in roles}

@@ -16,11 +16,11 @@ class GroupListing:
 
 
 def public_groups():
-    """Groups anyone may see: listed, of an approved organisation."""
+    """Groups anyone may see: listed, of an approved organisation that is not suspended."""
     return (
         sa.select(Group)
         .join(Group.organisation)
-        .where(Group.is_listed.is_(True), Organisation.approved_at.is_not(None))
+        .where(Group.is_listed.is_(True), Organisation.public_condition())
     )
 
 

@@ -25,6 +25,16 @@ class MemberRole(enum.Enum):
     ADMIN = "admin"
     STAFF = "staff"
 
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class InvitationRole(enum.Enum):
+    ADMIN = "admin"
+    STAFF = "staff"
+    FACILITATOR = "facilitator"  # facilitates one group, no role in the organisation
+
 
 class Organisation(CreatedAtMixin, db.Model):
     __tablename__ = "organisation"
@@ -36,8 +46,15 @@ class Organisation(CreatedAtMixin, db.Model):
     contact_email: Mapped[str | None] = mapped_column(sa.String(254))
     contact_phone: Mapped[str | None] = mapped_column(sa.String(40))
     website: Mapped[str | None] = mapped_column(sa.String(300))
-    # Unlisted until a site admin approves it.
+    # Unlisted until a site admin approves it; a suspended one is hidden again.
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Facilitators may edit their groups' schedules too, not only single meetings.
+    facilitators_manage_schedules: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
 
     members: Mapped[list["OrganisationMember"]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
@@ -52,6 +69,26 @@ class Organisation(CreatedAtMixin, db.Model):
     @property
     def is_approved(self) -> bool:
         return self.approved_at is not None
+
+    @property
+    def is_public(self) -> bool:
+        """Its listed groups appear on public pages and in feeds."""
+        return self.approved_at is not None and self.suspended_at is None
+
+    @property
+    def status_label(self) -> str:
+        if self.suspended_at:
+            return "Suspended"
+        if self.approved_at:
+            return "Approved"
+        if self.rejected_at:
+            return "Not approved"
+        return "Awaiting approval"
+
+    @classmethod
+    def public_condition(cls):
+        """SQL condition for organisations whose groups may be shown publicly."""
+        return sa.and_(cls.approved_at.is_not(None), cls.suspended_at.is_(None))
 
 
 class OrganisationMember(CreatedAtMixin, db.Model):
@@ -207,3 +244,39 @@ class Group(CreatedAtMixin, db.Model):
         have = {row.condition for row in kept}
         added = [GroupCondition(condition=c) for c in sorted(wanted - have, key=lambda c: c.value)]
         self.condition_rows = kept + added
+
+
+class GroupSlugRedirect(db.Model):
+    """A slug a group had before it was renamed: old links keep working."""
+
+    __tablename__ = "group_slug_redirect"
+
+    slug: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("group.id", ondelete="CASCADE"), index=True)
+
+
+class Invitation(CreatedAtMixin, db.Model):
+    """An emailed invitation to join an organisation (admin or staff) or to facilitate one of
+    its groups. The link is signed and expires; ``accepted_at`` makes it single-use."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(role = 'facilitator') = (group_id IS NOT NULL)", name="facilitator_has_group"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(sa.String(254))
+    role: Mapped[InvitationRole] = enum_column(InvitationRole, "invitation_role")
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("group.id", ondelete="CASCADE"))
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship()
+    group: Mapped[Group | None] = relationship()
+    invited_by: Mapped[User | None] = relationship()

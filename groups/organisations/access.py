@@ -1,0 +1,122 @@
+"""Who may manage what: decided here, used by every management route.
+
+- An organisation's workspace is for its members (admins and staff). Anyone else gets 404: they
+  may not know the workspace exists. Admin-only pages answer 403 to staff.
+- A group is managed by its organisation's admins and staff. Its facilitators may manage its
+  single meetings (cancel, move, topic, capacity, extra meetings) and, when the organisation
+  allows it, its schedules; other group edits answer them 403. Anyone else gets 404.
+- Site admins approve organisations; that gives them no role inside one.
+"""
+
+import enum
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+
+from groups.extensions import db
+from groups.organisations.models import (
+    Group,
+    MemberRole,
+    Organisation,
+    OrganisationMember,
+    group_facilitator,
+)
+from groups.schedules.models import Meeting, Schedule
+
+
+class GroupPermission(enum.Enum):
+    EDIT_GROUP = "edit_group"  # name, description, facilitators, listing: staff and admins
+    SCHEDULES = "schedules"  # staff and admins; facilitators if the organisation allows
+    MEETINGS = "meetings"  # single meetings: staff, admins and the group's facilitators
+
+
+def organisation_role(user, organisation_id: int) -> MemberRole | None:
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        sa.select(OrganisationMember.role).where(
+            OrganisationMember.organisation_id == organisation_id,
+            OrganisationMember.user_id == user.id,
+        )
+    )
+
+
+def is_facilitator(user, group_id: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(group_facilitator)
+            .where(group_facilitator.c.group_id == group_id, group_facilitator.c.user_id == user.id)
+        )
+        > 0
+    )
+
+
+def group_permissions(user, group: Group) -> set[GroupPermission]:
+    if organisation_role(user, group.organisation_id) is not None:
+        return set(GroupPermission)
+    if is_facilitator(user, group.id):
+        allowed = {GroupPermission.MEETINGS}
+        if group.organisation.facilitators_manage_schedules:
+            allowed.add(GroupPermission.SCHEDULES)
+        return allowed
+    return set()
+
+
+def require_organisation(slug: str, *, admin: bool = False) -> Organisation:
+    """The organisation whose workspace the current user is a member of (404 otherwise)."""
+    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+    if organisation is None:
+        abort(404)
+    role = organisation_role(current_user, organisation.id)
+    if role is None:
+        abort(404)
+    if admin and role is not MemberRole.ADMIN:
+        abort(403, "Only the organisation's admins can do this.")
+    return organisation
+
+
+def require_group(group_id: int, permission: GroupPermission) -> Group:
+    group = db.session.get(Group, group_id)
+    if group is None:
+        abort(404)
+    allowed = group_permissions(current_user, group)
+    if not allowed:
+        abort(404)
+    if permission not in allowed:
+        abort(403, "You can manage this group's meetings, but not this.")
+    return group
+
+
+def require_schedule(schedule_id: int) -> Schedule:
+    schedule = db.session.get(Schedule, schedule_id)
+    if schedule is None:
+        abort(404)
+    require_group(schedule.group_id, GroupPermission.SCHEDULES)
+    return schedule
+
+
+def require_meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    require_group(meeting.group_id, GroupPermission.MEETINGS)
+    return meeting
+
+
+def require_site_admin() -> None:
+    if not (current_user.is_authenticated and current_user.is_site_admin):
+        abort(403, "This page is for site admins.")
+
+
+def managed_organisations(user) -> list[Organisation]:
+    """Organisations the user is an admin or staff member of."""
+    return db.session.scalars(
+        sa.select(Organisation)
+        .join(OrganisationMember)
+        .where(OrganisationMember.user_id == user.id)
+        .order_by(Organisation.name)
+    ).all()

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+blueprint = Blueprint("venues", __name__, url_prefix="/manage")
