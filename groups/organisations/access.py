@@ -120,3 +120,14 @@ def managed_organisations(user) -> list[Organisation]:
         .where(OrganisationMember.user_id == user.id)
         .order_by(Organisation.name)
     ).all()
+
+
+def manages_anything(user) -> bool:
+    """Is the user an organisation member or a facilitator (shows the "Manage" link)?"""
+    if not user.is_authenticated:
+        return False
+    member = sa.select(OrganisationMember.id).where(OrganisationMember.user_id == user.id)
+    facilitates = sa.select(group_facilitator.c.group_id).where(
+        group_facilitator.c.user_id == user.id
+    )
+    return bool(db.session.scalar(sa.select(sa.exists(member.union_all(facilitates).subquery()))))
