@@ -27,6 +27,7 @@ from groups.accounts.forms import (
 from groups.accounts.models import User, normalise_email
 from groups.extensions import db, limiter, login_manager
 from groups.models import utcnow
+from groups.organisations.access import manages_anything
 from groups.security import TokenError, is_safe_next
 
 blueprint = Blueprint("accounts", __name__)
@@ -49,7 +50,11 @@ def load_user(session_id: str) -> User | None:
 @blueprint.app_context_processor
 def sign_out_form() -> dict:
     # formdata=None: the form is only drawn here, never read from this request.
-    return {"sign_out_form": SignOutForm(formdata=None)}
+    # manages_anything is called by the template only for signed-in people.
+    return {
+        "sign_out_form": SignOutForm(formdata=None),
+        "manages_anything": lambda: manages_anything(current_user),
+    }
 
 
 def account_key() -> str:
