@@ -4,6 +4,8 @@ Models themselves live in their feature's ``models.py``.
 """
 
 import enum
+import re
+import unicodedata
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -73,3 +75,10 @@ def enum_column(enum_class: type[enum.Enum], name: str, **kwargs) -> Mapped:
 
 class CreatedAtMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def slugify(text: str, fallback: str, length: int = 60) -> str:
+    """'St Mary's Pain Clinic' -> 'st-mary-s-pain-clinic': for addresses that read well."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:length].strip("-") or fallback

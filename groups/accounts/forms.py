@@ -2,11 +2,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from groups.forms import strip_whitespace
+
 PASSWORD_HINT = "At least 10 characters. A few ordinary words in a row make a strong one."
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class NewPasswordMixin:
@@ -26,12 +24,12 @@ class NewPasswordMixin:
 class SignUpForm(FlaskForm):
     display_name = StringField(
         "Your name as others will see it",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[DataRequired(), Length(max=80, message="Use up to 80 characters.")],
     )
     email = EmailField(
         "Email address",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired(),
             Email(message="Enter an email address like name@example.org."),
@@ -50,7 +48,9 @@ class SignUpForm(FlaskForm):
 
 class SignInForm(FlaskForm):
     email = EmailField(
-        "Email address", filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+        "Email address",
+        filters=[strip_whitespace],
+        validators=[DataRequired(), Email(), Length(max=254)],
     )
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me signed in on this device")
@@ -63,7 +63,9 @@ class SignOutForm(FlaskForm):
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
-        "Email address", filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+        "Email address",
+        filters=[strip_whitespace],
+        validators=[DataRequired(), Email(), Length(max=254)],
     )
 
 
@@ -74,7 +76,7 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
 class ProfileForm(FlaskForm):
     display_name = StringField(
         "Your name as others will see it",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[DataRequired(), Length(max=80, message="Use up to 80 characters.")],
     )
     email_reminders = BooleanField("Email me a reminder the day before a meeting")
@@ -85,7 +87,9 @@ class ProfileForm(FlaskForm):
 
 class ChangeEmailForm(FlaskForm):
     email = EmailField(
-        "New email address", filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+        "New email address",
+        filters=[strip_whitespace],
+        validators=[DataRequired(), Email(), Length(max=254)],
     )
     current_password = PasswordField(
         "Your current password", validators=[DataRequired(), Length(max=200)]

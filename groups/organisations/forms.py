@@ -5,14 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from groups.forms import strip_whitespace
 from groups.organisations.models import MemberRole, OrganisationKind
 
 # "www.clinic.org" or "clinic.org/groups": a web address typed without https://
 _BARE_DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?([/?#]\S*)?$")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _empty_to_none(value):
@@ -50,7 +47,7 @@ ROLE_CHOICES = [
 class OrganisationForm(FlaskForm):
     name = StringField(
         "Name of your organisation",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[DataRequired(message="Enter the organisation's name."), Length(max=160)],
     )
     kind = RadioField(
@@ -60,7 +57,7 @@ class OrganisationForm(FlaskForm):
     )
     contact_email = EmailField(
         "Contact email",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired(message="Enter an email address people can write to."),
             Email(message="Enter an email address like name@example.org."),
@@ -69,7 +66,7 @@ class OrganisationForm(FlaskForm):
     )
     contact_phone = StringField(
         "Contact phone (optional)",
-        filters=[_strip, _empty_to_none],
+        filters=[strip_whitespace, _empty_to_none],
         validators=[
             Optional(),
             Length(max=40, message="Use up to 40 characters."),
@@ -81,7 +78,7 @@ class OrganisationForm(FlaskForm):
     )
     website = StringField(
         "Website (optional)",
-        filters=[_strip, _empty_to_none, _add_scheme],
+        filters=[strip_whitespace, _empty_to_none, _add_scheme],
         validators=[Optional(), Length(max=300, message="Use up to 300 characters."), _web_address],
     )
 
@@ -109,7 +106,7 @@ class SettingsForm(OrganisationForm):
 class InviteForm(FlaskForm):
     email = EmailField(
         "Their email address",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired(message="Enter their email address."),
             Email(message="Enter an email address like name@example.org."),
@@ -133,7 +130,7 @@ class RoleForm(FlaskForm):
 class RejectForm(FlaskForm):
     reason = TextAreaField(
         "Why it is not approved",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired(message="Write a reason: it is sent to the organisation's admins."),
             Length(max=2000, message="Use up to 2000 characters."),

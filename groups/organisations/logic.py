@@ -5,8 +5,6 @@ An organisation always keeps at least one admin, and every change to who may man
 the audit log.
 """
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,6 +17,7 @@ from groups.accounts.models import User, normalise_email
 from groups.audit.logic import record_event
 from groups.extensions import db
 from groups.mail.outbox import queue_email
+from groups.models import slugify as shared_slugify
 from groups.organisations.models import (
     Group,
     Invitation,
@@ -55,10 +54,7 @@ class AlreadyJoined(InvitationError):
 
 
 def slugify(text: str) -> str:
-    """'St Mary's Pain Clinic' -> 'st-mary-s-pain-clinic'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:SLUG_LENGTH].strip("-") or "organisation"
+    return shared_slugify(text, "organisation", SLUG_LENGTH)
 
 
 def unique_organisation_slug(name: str) -> str:

@@ -31,6 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from groups.forms import strip_whitespace
 from groups.schedules.recurrence import (
     DAY_NAMES,
     MONTHLY_DAY,
@@ -46,10 +47,6 @@ VENUE_MESSAGE = "Choose one of your organisation's venues."
 
 def _choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def duration_label(minutes: int) -> str:
@@ -338,7 +335,7 @@ class ConfirmForm(FlaskForm):
 class CancelMeetingForm(MeetingErrorMixin, FlaskForm):
     reason = TextAreaField(
         "Why is it cancelled?",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired(message="Say why the meeting is cancelled; members will see it."),
             Length(max=1000, message="Use up to 1000 characters."),
@@ -363,7 +360,7 @@ class AddMeetingForm(MoveMeetingForm):
     )
     topic = StringField(
         "Topic (optional)",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[Length(max=200, message="Use up to 200 characters.")],
     )
 
@@ -371,12 +368,12 @@ class AddMeetingForm(MoveMeetingForm):
 class MeetingDetailsForm(MeetingErrorMixin, FlaskForm):
     topic = StringField(
         "Topic (optional)",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[Length(max=200, message="Use up to 200 characters.")],
     )
     guest_speaker = StringField(
         "Guest speaker (optional)",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[Length(max=200, message="Use up to 200 characters.")],
     )
     capacity = IntegerField(

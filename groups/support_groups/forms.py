@@ -11,11 +11,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from groups.forms import strip_whitespace
 from groups.organisations.models import Condition, GroupKind
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class CheckboxesField(SelectMultipleField):
@@ -24,7 +21,9 @@ class CheckboxesField(SelectMultipleField):
 
 
 class GroupForm(FlaskForm):
-    name = StringField("Group name", filters=[_strip], validators=[DataRequired(), Length(max=160)])
+    name = StringField(
+        "Group name", filters=[strip_whitespace], validators=[DataRequired(), Length(max=160)]
+    )
     kind = RadioField(
         "Kind of group",
         choices=[(kind.value, kind.label) for kind in GroupKind],
@@ -33,10 +32,14 @@ class GroupForm(FlaskForm):
     conditions = CheckboxesField(
         "Conditions it focuses on", choices=[(c.value, c.label) for c in Condition]
     )
-    description = TextAreaField("Description", filters=[_strip], validators=[Length(max=10000)])
-    who_it_is_for = TextAreaField("Who it is for", filters=[_strip], validators=[Length(max=2000)])
+    description = TextAreaField(
+        "Description", filters=[strip_whitespace], validators=[Length(max=10000)]
+    )
+    who_it_is_for = TextAreaField(
+        "Who it is for", filters=[strip_whitespace], validators=[Length(max=2000)]
+    )
     first_time_expectations = TextAreaField(
-        "What a first-timer can expect", filters=[_strip], validators=[Length(max=2000)]
+        "What a first-timer can expect", filters=[strip_whitespace], validators=[Length(max=2000)]
     )
     default_venue_id = SelectField("Usual venue", coerce=int, validators=[Optional()])
     default_capacity = IntegerField(
@@ -54,7 +57,7 @@ class FacilitatorForm(FlaskForm):
 class InviteFacilitatorForm(FlaskForm):
     email = StringField(
         "Email address",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired(),
             Email(message="Enter an email address like name@example.org."),

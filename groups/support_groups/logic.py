@@ -1,13 +1,12 @@
 """Creating and editing groups: slugs that never break old links, and facilitators."""
 
-import re
-import unicodedata
 
 import sqlalchemy as sa
 
 from groups.accounts.models import User
 from groups.audit.logic import record_event
 from groups.extensions import db
+from groups.models import slugify as shared_slugify
 from groups.organisations.models import (
     Group,
     GroupSlugRedirect,
@@ -19,10 +18,7 @@ SLUG_LENGTH = 60
 
 
 def slugify(text: str) -> str:
-    """'Migraine & Headache Circle' -> 'migraine-headache-circle'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:SLUG_LENGTH].strip("-") or "group"
+    return shared_slugify(text, "group", SLUG_LENGTH)
 
 
 def _slug_taken(slug: str) -> bool:

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from groups.forms import strip_whitespace
 from groups.venues.timezones import country_names, timezone_choices, valid_timezones
 
 DEFAULT_COUNTRY = "GB"
@@ -27,10 +28,6 @@ ACCESSIBILITY_FEATURES = [
     ("hearing_loop", "Hearing loop", "An induction loop for people who use hearing aids."),
     ("quiet_room", "Quiet room", "A separate, quieter space to rest in if someone needs a break."),
 ]  # fmt: skip
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _empty_to_none(value):
@@ -81,7 +78,7 @@ def _parking(_form, field) -> None:
 class VenueForm(FlaskForm):
     name = StringField(
         "Name of the venue",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired(message="Enter the venue's name."),
             Length(max=160, message="Use up to 160 characters."),
@@ -89,7 +86,7 @@ class VenueForm(FlaskForm):
     )
     address_line1 = StringField(
         "Address line 1",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired(message="Enter the first line of the address."),
             Length(max=160, message="Use up to 160 characters."),
@@ -97,12 +94,12 @@ class VenueForm(FlaskForm):
     )
     address_line2 = StringField(
         "Address line 2 (optional)",
-        filters=[_strip, _empty_to_none],
+        filters=[strip_whitespace, _empty_to_none],
         validators=[Optional(), Length(max=160, message="Use up to 160 characters.")],
     )
     town = StringField(
         "Town or city",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired(message="Enter the town or city."),
             Length(max=100, message="Use up to 100 characters."),
@@ -110,20 +107,20 @@ class VenueForm(FlaskForm):
     )
     postcode = StringField(
         "Postcode (optional)",
-        filters=[_strip, _empty_to_none],
+        filters=[strip_whitespace, _empty_to_none],
         validators=[Optional(), Length(max=20, message="Use up to 20 characters.")],
     )
     # Checked by validate_country and validate_timezone, with messages people understand.
     country = SelectField("Country", default=DEFAULT_COUNTRY, validate_choice=False)
     latitude = StringField(
         "Latitude",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[_coordinate("latitude", 90, "53.3811")],
         render_kw={"inputmode": "decimal", "spellcheck": "false"},
     )
     longitude = StringField(
         "Longitude",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[_coordinate("longitude", 180, "-1.4701")],
         render_kw={"inputmode": "decimal", "spellcheck": "false"},
     )
@@ -143,12 +140,12 @@ class VenueForm(FlaskForm):
     )
     public_transport_notes = TextAreaField(
         "Getting there by public transport (optional)",
-        filters=[_strip, _empty_to_none],
+        filters=[strip_whitespace, _empty_to_none],
         validators=[Optional(), Length(max=2000, message="Use up to 2,000 characters.")],
     )
     accessibility_notes = TextAreaField(
         "Anything else about access (optional)",
-        filters=[_strip, _empty_to_none],
+        filters=[strip_whitespace, _empty_to_none],
         validators=[Optional(), Length(max=2000, message="Use up to 2,000 characters.")],
     )
 

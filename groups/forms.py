@@ -1,0 +1,6 @@
+"""Form pieces every feature shares."""
+
+
+def strip_whitespace(value):
+    """A WTForms filter: what people type, without leading or trailing spaces."""
+    return value.strip() if isinstance(value, str) else value
