@@ -1,6 +1,5 @@
 """Creating and editing groups: slugs that never break old links, and facilitators."""
 
-
 import sqlalchemy as sa
 
 from groups.accounts.models import User
