@@ -5,15 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from groups.forms import strip_whitespace
+from groups.forms import empty_to_none, strip_whitespace
 from groups.organisations.models import MemberRole, OrganisationKind
 
 # "www.clinic.org" or "clinic.org/groups": a web address typed without https://
 _BARE_DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?([/?#]\S*)?$")
-
-
-def _empty_to_none(value):
-    return value or None
 
 
 def _add_scheme(value):
@@ -66,7 +62,7 @@ class OrganisationForm(FlaskForm):
     )
     contact_phone = StringField(
         "Contact phone (optional)",
-        filters=[strip_whitespace, _empty_to_none],
+        filters=[strip_whitespace, empty_to_none],
         validators=[
             Optional(),
             Length(max=40, message="Use up to 40 characters."),
@@ -78,7 +74,7 @@ class OrganisationForm(FlaskForm):
     )
     website = StringField(
         "Website (optional)",
-        filters=[strip_whitespace, _empty_to_none, _add_scheme],
+        filters=[strip_whitespace, empty_to_none, _add_scheme],
         validators=[Optional(), Length(max=300, message="Use up to 300 characters."), _web_address],
     )
 

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from groups.forms import strip_whitespace
+from groups.forms import empty_to_none, strip_whitespace
 from groups.venues.timezones import country_names, timezone_choices, valid_timezones
 
 DEFAULT_COUNTRY = "GB"
@@ -28,10 +28,6 @@ ACCESSIBILITY_FEATURES = [
     ("hearing_loop", "Hearing loop", "An induction loop for people who use hearing aids."),
     ("quiet_room", "Quiet room", "A separate, quieter space to rest in if someone needs a break."),
 ]  # fmt: skip
-
-
-def _empty_to_none(value):
-    return value or None
 
 
 def parse_number(text: str | None) -> float | None:
@@ -94,7 +90,7 @@ class VenueForm(FlaskForm):
     )
     address_line2 = StringField(
         "Address line 2 (optional)",
-        filters=[strip_whitespace, _empty_to_none],
+        filters=[strip_whitespace, empty_to_none],
         validators=[Optional(), Length(max=160, message="Use up to 160 characters.")],
     )
     town = StringField(
@@ -107,7 +103,7 @@ class VenueForm(FlaskForm):
     )
     postcode = StringField(
         "Postcode (optional)",
-        filters=[strip_whitespace, _empty_to_none],
+        filters=[strip_whitespace, empty_to_none],
         validators=[Optional(), Length(max=20, message="Use up to 20 characters.")],
     )
     # Checked by validate_country and validate_timezone, with messages people understand.
@@ -140,12 +136,12 @@ class VenueForm(FlaskForm):
     )
     public_transport_notes = TextAreaField(
         "Getting there by public transport (optional)",
-        filters=[strip_whitespace, _empty_to_none],
+        filters=[strip_whitespace, empty_to_none],
         validators=[Optional(), Length(max=2000, message="Use up to 2,000 characters.")],
     )
     accessibility_notes = TextAreaField(
         "Anything else about access (optional)",
-        filters=[strip_whitespace, _empty_to_none],
+        filters=[strip_whitespace, empty_to_none],
         validators=[Optional(), Length(max=2000, message="Use up to 2,000 characters.")],
     )
 
