@@ -223,6 +223,8 @@ class Group(CreatedAtMixin, db.Model):
     default_capacity: Mapped[int | None] = mapped_column()  # None: no limit
     rsvp_open: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     is_listed: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # False for a closed course that people should join only at its start.
+    open_to_newcomers: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     organisation: Mapped[Organisation] = relationship(back_populates="groups")
     default_venue: Mapped[Venue | None] = relationship()

@@ -1,12 +1,13 @@
 import enum
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from groups.accounts.models import User
 from groups.extensions import db
-from groups.models import CreatedAtMixin, enum_column
-from groups.schedules.models import Meeting
+from groups.models import CreatedAtMixin, UTCDateTime, enum_column
+from groups.schedules.models import Meeting, Schedule
 
 
 class RSVPStatus(enum.Enum):
@@ -29,6 +30,8 @@ class RSVP(CreatedAtMixin, db.Model):
     status: Mapped[RSVPStatus] = enum_column(RSVPStatus, "rsvp_status")
     # Carers or companions who come along; they take seats too.
     companions: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set when the day-before reminder was queued: `meetings remind` sends it once.
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     meeting: Mapped[Meeting] = relationship()
     user: Mapped[User] = relationship()
@@ -36,3 +39,22 @@ class RSVP(CreatedAtMixin, db.Model):
     @property
     def seats(self) -> int:
         return 1 + self.companions
+
+
+class StandingRSVP(CreatedAtMixin, db.Model):
+    """A member going to every meeting of a schedule: an RSVP is made for each meeting already
+    planned and for each one planned later, until the member stops it."""
+
+    __tablename__ = "standing_rsvp"
+    __table_args__ = (
+        sa.UniqueConstraint("schedule_id", "user_id"),
+        sa.CheckConstraint("companions BETWEEN 0 AND 2", name="companions_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(sa.ForeignKey("schedule.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    companions: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    schedule: Mapped[Schedule] = relationship()
+    user: Mapped[User] = relationship()
