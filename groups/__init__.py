@@ -84,9 +84,11 @@ def _register_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from groups.accounts.views import blueprint as accounts
+    from groups.feeds.views import blueprint as feeds
     from groups.finder.views import blueprint as finder
     from groups.mail.views import blueprint as mail
     from groups.organisations.views import blueprint as organisations
+    from groups.rsvps.views import blueprint as rsvps
     from groups.schedules.views import blueprint as schedules
     from groups.support_groups.views import blueprint as support_groups
     from groups.venues.views import blueprint as venues
@@ -98,6 +100,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(venues)
     app.register_blueprint(support_groups)
     app.register_blueprint(schedules)
+    app.register_blueprint(rsvps)
+    app.register_blueprint(feeds)
 
 
 def _register_commands(app: Flask) -> None:

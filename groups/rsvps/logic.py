@@ -77,14 +77,14 @@ def check_open(meeting: Meeting, now: datetime) -> None:
         raise RSVPError("This group isn't taking RSVPs: just come along.")
 
 
-def _check_companions(companions: int) -> None:
+def check_companions(companions: int) -> None:
     if not 0 <= companions <= MAX_COMPANIONS:
         raise RSVPError(f"You can bring up to {MAX_COMPANIONS} companions or carers.")
 
 
 def make_rsvp(meeting_id: int, user: User, *, companions: int, now: datetime) -> RSVPOutcome:
     """Say ``user`` is coming, with ``companions``: a seat if the party fits, else the waitlist."""
-    _check_companions(companions)
+    check_companions(companions)
     meeting = lock_meeting(meeting_id)
     check_open(meeting, now)
     rsvp = db.session.scalar(
@@ -137,6 +137,78 @@ def cancel_rsvp(rsvp_id: int, *, now: datetime) -> RSVPOutcome:
     db.session.flush()
     promoted = promote_from_waitlist(meeting) if meeting.starts_at > now else []
     return RSVPOutcome(rsvp, promoted)
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What a meeting's RSVPs add up to: numbers only, never who."""
+
+    people: int = 0  # members going
+    seats: int = 0  # members going and their companions
+    waiting: int = 0  # members on the waitlist
+
+
+def answers_for(meeting_ids: list[int]) -> dict[int, Answers]:
+    """RSVP totals for many meetings in one query (meetings nobody answered are left out)."""
+    if not meeting_ids:
+        return {}
+    going = RSVP.status == RSVPStatus.GOING
+    rows = db.session.execute(
+        sa.select(
+            RSVP.meeting_id,
+            sa.func.count(sa.case((going, 1))),
+            sa.func.coalesce(sa.func.sum(sa.case((going, 1 + RSVP.companions), else_=0)), 0),
+            sa.func.count(sa.case((RSVP.status == RSVPStatus.WAITLISTED, 1))),
+        )
+        .where(RSVP.meeting_id.in_(meeting_ids))
+        .group_by(RSVP.meeting_id)
+    )
+    return {meeting_id: Answers(*totals) for meeting_id, *totals in rows}
+
+
+def spaces_left(meeting: Meeting, answers: Answers | None) -> int | None:
+    """Free seats, or None when the meeting has no limit."""
+    capacity = meeting.effective_capacity
+    if capacity is None:
+        return None
+    return max(0, capacity - (answers.seats if answers else 0))
+
+
+def members_rsvps(user: User, meeting_ids: list[int]) -> dict[int, RSVP]:
+    """The member's live (going or waitlisted) RSVPs to these meetings, by meeting id."""
+    if not meeting_ids or not user.is_authenticated:
+        return {}
+    rsvps = db.session.scalars(
+        sa.select(RSVP).where(
+            RSVP.user_id == user.id,
+            RSVP.meeting_id.in_(meeting_ids),
+            RSVP.status != RSVPStatus.CANCELLED,
+        )
+    )
+    return {rsvp.meeting_id: rsvp for rsvp in rsvps}
+
+
+def waitlist_places(rsvps: list[RSVP]) -> dict[int, int]:
+    """Waitlist place (1 = next in line) of each waitlisted RSVP, by RSVP id, in one query."""
+    waiting = [rsvp for rsvp in rsvps if rsvp.status is RSVPStatus.WAITLISTED]
+    if not waiting:
+        return {}
+    order = (
+        sa.func.row_number()
+        .over(partition_by=RSVP.meeting_id, order_by=(RSVP.created_at, RSVP.id))
+        .label("place")
+    )
+    ranked = (
+        sa.select(RSVP.id, order)
+        .where(
+            RSVP.meeting_id.in_({rsvp.meeting_id for rsvp in waiting}),
+            RSVP.status == RSVPStatus.WAITLISTED,
+        )
+        .subquery()
+    )
+    wanted = [rsvp.id for rsvp in waiting]
+    rows = db.session.execute(sa.select(ranked.c.id, ranked.c.place).where(ranked.c.id.in_(wanted)))
+    return {rsvp_id: place for rsvp_id, place in rows}
 
 
 def waitlist_place(rsvp: RSVP) -> int | None:

@@ -17,5 +17,12 @@ def meeting_when(meeting) -> str:
     return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M} ({start.tzname()})"
 
 
+def local_datetime(instant: datetime, timezone: str) -> str:
+    """'8 Dec 2026, 18:30' in ``timezone``."""
+    local = in_zone(instant, timezone)
+    return f"{local.day} {local:%b %Y}, {local:%H:%M}"
+
+
 def init_display(app: Flask) -> None:
     app.jinja_env.filters["meeting_when"] = meeting_when
+    app.jinja_env.filters["local_datetime"] = local_datetime

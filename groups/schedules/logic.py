@@ -18,6 +18,7 @@ from groups.extensions import db
 from groups.models import utcnow
 from groups.organisations.models import Group, Venue
 from groups.rsvps.models import RSVP, RSVPStatus
+from groups.rsvps.standing import copy_standing_rsvps
 from groups.schedules.models import (
     Meeting,
     MeetingChange,
@@ -75,6 +76,7 @@ def extend_meetings(schedule: Schedule, *, now: datetime, until: datetime) -> li
     )
     created = [_new_meeting(schedule, occ) for occ in wanted if occ.local_date not in existing]
     db.session.add_all(created)
+    copy_standing_rsvps(created, now=now)
     return created
 
 
@@ -215,7 +217,9 @@ def apply_schedule_change(
         meeting.starts_at, meeting.ends_at = occurrence.starts_at, occurrence.ends_at
         tell(meeting, MeetingChangeKind.SCHEDULE_CHANGED, "This meeting is on again.")
     db.session.flush()
-    db.session.add_all(_new_meeting(schedule, occ) for occ in change.added)
+    added = [_new_meeting(schedule, occ) for occ in change.added]
+    db.session.add_all(added)
+    copy_standing_rsvps(added, now=now)
     return change
 
 

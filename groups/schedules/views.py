@@ -2,7 +2,7 @@
 exceptions staff and facilitators make to single meetings. The rules live in ``logic``,
 ``recurrence`` and ``preview``; these views parse forms, call them and commit."""
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -21,8 +21,14 @@ from groups.organisations.access import (
     require_schedule,
 )
 from groups.organisations.models import Group, Venue
-from groups.rsvps.logic import lock_meeting, promote_from_waitlist, seats_taken
-from groups.rsvps.models import RSVP, RSVPStatus
+from groups.rsvps.emails import queue_meeting_change_notices, queue_promotion
+from groups.rsvps.logic import (
+    Answers,
+    answers_for,
+    lock_meeting,
+    promote_from_waitlist,
+    seats_taken,
+)
 from groups.schedules.forms import (
     AddMeetingForm,
     CancelMeetingForm,
@@ -69,31 +75,6 @@ def _horizon_weeks() -> int:
 # --- The group's meetings page -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Answers:
-    people: int = 0  # members going
-    seats: int = 0  # members going and their companions
-    waiting: int = 0
-
-
-def _answers(meeting_ids: list[int]) -> dict[int, Answers]:
-    """RSVP totals for many meetings in one query."""
-    if not meeting_ids:
-        return {}
-    going = RSVP.status == RSVPStatus.GOING
-    rows = db.session.execute(
-        sa.select(
-            RSVP.meeting_id,
-            sa.func.count(sa.case((going, 1))),
-            sa.func.coalesce(sa.func.sum(sa.case((going, 1 + RSVP.companions), else_=0)), 0),
-            sa.func.count(sa.case((RSVP.status == RSVPStatus.WAITLISTED, 1))),
-        )
-        .where(RSVP.meeting_id.in_(meeting_ids))
-        .group_by(RSVP.meeting_id)
-    )
-    return {meeting_id: Answers(*totals) for meeting_id, *totals in rows}
-
-
 def _meetings(group: Group, condition, order, limit: int | None = None) -> list[Meeting]:
     return db.session.scalars(
         sa.select(Meeting)
@@ -131,7 +112,7 @@ def group_meetings(group_id: int):
     ).all()
     return render_template(
         "schedules/group_meetings.html", group=group, schedules=schedules, upcoming=upcoming,
-        past=past, show_past=show_past, answers=_answers([m.id for m in upcoming + past]),
+        past=past, show_past=show_past, answers=answers_for([m.id for m in upcoming + past]),
         now=now, today=now.date(), describe=describe, horizon_weeks=_horizon_weeks(),
         permissions=group_permissions(current_user, group), Permission=GroupPermission,
     )  # fmt: skip
@@ -234,6 +215,7 @@ def _apply(schedule: Schedule, rule, venue: Venue, action: str):
         rule=describe(rule), added=len(change.added), cancelled=len(change.cancelled),
         deleted=len(change.deleted), retimed=len(change.retimed),
     )  # fmt: skip
+    queue_meeting_change_notices(now)
     db.session.commit()
     return change
 
@@ -291,7 +273,7 @@ def _meeting_page(template: str, meeting: Meeting, form, problem: str | None = N
     return render_template(
         template, meeting=meeting, group=meeting.group, form=form, problem=problem,
         is_past=meeting.starts_at <= utcnow(),
-        answers=_answers([meeting.id]).get(meeting.id, Answers()),
+        answers=answers_for([meeting.id]).get(meeting.id, Answers()),
     )  # fmt: skip
 
 
@@ -322,6 +304,7 @@ def cancel_meeting_page(meeting_id: int):
             problem = form.show_meeting_error(error)
         else:
             _audit("meeting.cancelled", meeting)
+            queue_meeting_change_notices(utcnow())
             return _done(
                 meeting.group_id, "The meeting is cancelled. The people going will be told."
             )
@@ -358,6 +341,7 @@ def move_meeting_page(meeting_id: int):
             problem = form.show_meeting_error(error)
         else:
             _audit("meeting.moved", meeting)
+            queue_meeting_change_notices(utcnow())
             return _done(meeting.group_id, "The meeting is moved. The people going will be told.")
     return _meeting_page("schedules/move_meeting.html", meeting, form, problem)
 
@@ -390,6 +374,8 @@ def meeting_details(meeting_id: int):
             meeting.guest_speaker = optional_text(form.guest_speaker.data)
             meeting.capacity = form.capacity.data
             promoted = promote_from_waitlist(meeting)
+            for rsvp in promoted:
+                queue_promotion(rsvp)
             _audit("meeting.details_changed", meeting, capacity=meeting.capacity)
             note = (
                 f" {len(promoted)} person(s) on the waiting list now have a place."

@@ -1,0 +1,111 @@
+"""Going to every meeting of a schedule: a convenience for regulars.
+
+A standing RSVP is copied onto each meeting of the schedule: the ones already planned when the
+member says so, and each one planned later (``copy_standing_rsvps``, called whenever meetings are
+created). Each copy is an ordinary RSVP, so it takes a seat or a waitlist place like any other and
+can be cancelled on its own.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from groups.accounts.models import User
+from groups.extensions import db
+from groups.rsvps.logic import RSVPError, RSVPOutcome, cancel_rsvp, check_companions, make_rsvp
+from groups.rsvps.models import RSVP, RSVPStatus, StandingRSVP
+from groups.schedules.models import Meeting, MeetingStatus, Schedule
+
+
+def _open_meetings(schedule_id: int, now: datetime, only: list[int] | None = None) -> list[int]:
+    query = sa.select(Meeting.id).where(
+        Meeting.schedule_id == schedule_id,
+        Meeting.starts_at > now,
+        Meeting.status != MeetingStatus.CANCELLED,
+    )
+    if only is not None:
+        query = query.where(Meeting.id.in_(only))
+    return list(db.session.scalars(query.order_by(Meeting.starts_at)))
+
+
+def _answered(user_id: int, meeting_ids: list[int]) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(RSVP.meeting_id).where(
+                RSVP.user_id == user_id,
+                RSVP.meeting_id.in_(meeting_ids),
+                RSVP.status != RSVPStatus.CANCELLED,
+            )
+        )
+    )
+
+
+def start_going_to_every_meeting(
+    schedule: Schedule, user: User, *, companions: int, now: datetime
+) -> list[RSVPOutcome]:
+    """Record the standing RSVP and make an RSVP for each future meeting the member hasn't
+    answered yet. Returns those RSVPs (some may be on a waitlist)."""
+    check_companions(companions)
+    if not schedule.group.rsvp_open:
+        raise RSVPError("This group isn't taking RSVPs: just come along.")
+    standing = db.session.scalar(
+        sa.select(StandingRSVP).where(
+            StandingRSVP.schedule_id == schedule.id, StandingRSVP.user_id == user.id
+        )
+    )
+    if standing is not None:
+        raise RSVPError("You are already going to every meeting of this group.")
+    db.session.add(StandingRSVP(schedule=schedule, user=user, companions=companions))
+    meeting_ids = _open_meetings(schedule.id, now)
+    answered = _answered(user.id, meeting_ids)
+    # One RSVP at a time, each under its meeting's lock, so no seat is given twice.
+    return [
+        make_rsvp(meeting_id, user, companions=companions, now=now)
+        for meeting_id in meeting_ids
+        if meeting_id not in answered
+    ]
+
+
+def stop_going_to_every_meeting(standing: StandingRSVP, *, now: datetime) -> list[RSVP]:
+    """End the standing RSVP and cancel the member's RSVPs to the schedule's future meetings.
+    Returns the people promoted from waitlists as a result (to be told)."""
+    meeting_ids = _open_meetings(standing.schedule_id, now)
+    rsvp_ids = db.session.scalars(
+        sa.select(RSVP.id).where(
+            RSVP.user_id == standing.user_id,
+            RSVP.meeting_id.in_(meeting_ids),
+            RSVP.status != RSVPStatus.CANCELLED,
+        )
+    ).all()
+    db.session.delete(standing)
+    promoted = []
+    for rsvp_id in rsvp_ids:
+        promoted += cancel_rsvp(rsvp_id, now=now).promoted
+    return promoted
+
+
+def copy_standing_rsvps(meetings: list[Meeting], *, now: datetime) -> list[RSVPOutcome]:
+    """Give every member with a standing RSVP to these meetings' schedules an RSVP to each new
+    meeting. Called after meetings are created."""
+    if not meetings:
+        return []
+    db.session.flush()  # the new meetings need their ids
+    schedule_ids = {meeting.schedule_id for meeting in meetings if meeting.schedule_id}
+    if not schedule_ids:
+        return []
+    standing = db.session.scalars(
+        sa.select(StandingRSVP)
+        .where(StandingRSVP.schedule_id.in_(schedule_ids))
+        .order_by(StandingRSVP.created_at, StandingRSVP.id)  # regulars of longest standing first
+    ).all()
+    outcomes = []
+    for entry in standing:
+        wanted = [m.id for m in meetings if m.schedule_id == entry.schedule_id]
+        open_ids = _open_meetings(entry.schedule_id, now, only=wanted)
+        answered = _answered(entry.user_id, open_ids)
+        for meeting_id in open_ids:
+            if meeting_id not in answered:
+                outcomes.append(
+                    make_rsvp(meeting_id, entry.user, companions=entry.companions, now=now)
+                )
+    return outcomes
