@@ -82,3 +82,18 @@ def upcoming_meetings(group: Group, now: datetime, limit: int = 8) -> list[Meeti
             selectinload(Meeting.schedule).selectinload(Schedule.venue),
         )
     ).all()
+
+
+def public_meeting(meeting_id: int) -> Meeting | None:
+    """A meeting of a group anyone may see (what members RSVP to), or None."""
+    return db.session.scalar(
+        sa.select(Meeting)
+        .join(Meeting.group)
+        .join(Group.organisation)
+        .where(Meeting.id == meeting_id, Group.is_listed.is_(True), Organisation.public_condition())
+        .options(
+            selectinload(Meeting.group).selectinload(Group.organisation),
+            selectinload(Meeting.venue_override),
+            selectinload(Meeting.schedule).selectinload(Schedule.venue),
+        )
+    )
