@@ -123,9 +123,11 @@ def _bands_by_distance(latitude: float) -> Iterator[list[tuple[float, int]]]:
         ]
 
 
-def nearest_town(latitude: float, longitude: float) -> Town | None:
-    """The closest town of 15,000 people or more, by great-circle distance."""
+def nearest_town(latitude: float, longitude: float, other_than: str | None = None) -> Town | None:
+    """The closest town of 15,000 people or more, by great-circle distance; with ``other_than``,
+    the closest one not of that name, in any case or accents (to tell apart two Newports)."""
     bands = _gazetteer().bands
+    excluded = fold(other_than) if other_than else None
     qx, qy, qz = _unit_vector(latitude, longitude)
     best, best_chord = None, math.inf
     for step in _bands_by_distance(latitude):
@@ -136,7 +138,7 @@ def nearest_town(latitude: float, longitude: float) -> Town | None:
                 continue
             for x, y, z, town in bands.get(band, ()):
                 chord = (x - qx) ** 2 + (y - qy) ** 2 + (z - qz) ** 2
-                if chord < best_chord:
+                if chord < best_chord and (excluded is None or fold(town.name) != excluded):
                     best, best_chord = town, chord
     return best
 

@@ -1,4 +1,5 @@
-"""The home page lists the groups anyone may see, with their next meeting."""
+"""The home page asks where you are (the search: tests/finder/test_search*.py) and, until you
+say, lists the groups anyone may see, with their next meeting."""
 
 from datetime import time, timedelta
 
@@ -111,3 +112,10 @@ def test_home_page_query_count_does_not_grow_with_the_number_of_groups(world, cl
     few = queries_for_home()
     add_groups(10, start=1)
     assert queries_for_home() == few <= 8
+
+
+def test_home_page_asks_where_you_are_above_all_the_groups(world, client):
+    page = client.get("/").get_data(as_text=True)
+    assert "Where are you?" in page and 'name="place"' in page
+    assert '<form method="get" action="/"' in page
+    assert "All groups" in page and "Tuesday Circle" in page
