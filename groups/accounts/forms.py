@@ -40,6 +40,7 @@ class SignUpForm(FlaskForm):
         "Password",
         validators=[DataRequired(), Length(min=10, max=200, message="Use 10 to 200 characters.")],
     )
+    next = HiddenField()  # the page to come back to once the address is confirmed
 
     def validate_password(self, field) -> None:
         if self.email.data and field.data.strip().lower() == self.email.data.lower():

@@ -21,7 +21,7 @@ from groups.mail.outbox import queue_email
 from groups.organisations.models import Group, MemberRole, OrganisationMember
 from groups.rsvps.models import RSVP
 from groups.schedules.models import Meeting
-from groups.security import TokenError, read_token, sign_token
+from groups.security import TokenError, is_safe_next, read_token, sign_token
 
 VERIFY_MAX_AGE = 3 * 24 * 3600
 RESET_MAX_AGE = 2 * 3600
@@ -45,18 +45,26 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def _send_verification(user: User, email: str | None = None) -> None:
+def _send_verification(user: User, email: str | None = None, next_page: str | None = None) -> None:
     email = email or user.email
-    token = sign_token("verify", {"user": user.id, "email": email})
+    payload = {"user": user.id, "email": email}
+    if is_safe_next(next_page):
+        payload["next"] = (
+            next_page  # back to what they were doing (a meeting's RSVP) after confirming
+        )
+    token = sign_token("verify", payload)
     queue_email(
         email, "Confirm your email address for Circles", "verify_email",
         user=user, link=url_for("accounts.confirm_email", token=token, _external=True),
     )  # fmt: skip
 
 
-def sign_up(email: str, password: str, display_name: str) -> User | None:
-    """Create an unconfirmed account and send a confirmation link; for an address that already
-    has an account, send that address a note instead (and create nothing)."""
+def sign_up(
+    email: str, password: str, display_name: str, next_page: str | None = None
+) -> User | None:
+    """Create an unconfirmed account and send a confirmation link (which leads on to
+    ``next_page``); for an address that already has an account, send that address a note
+    instead (and create nothing)."""
     existing = find_user_by_email(email)
     if existing is not None:
         generate_password_hash(_DUMMY_PASSWORD)
@@ -70,7 +78,7 @@ def sign_up(email: str, password: str, display_name: str) -> User | None:
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    _send_verification(user)
+    _send_verification(user, next_page=next_page)
     return user
 
 
@@ -79,14 +87,17 @@ def resend_verification(user: User) -> None:
         _send_verification(user)
 
 
-def confirm_email(token: str, now: datetime) -> User:
+def confirm_email(token: str, now: datetime) -> tuple[User, str | None]:
+    """Confirm the address a sign-up link was sent to; returns the user and the page they were
+    on when they signed up (a safe path, or None)."""
     data = read_token("verify", token, VERIFY_MAX_AGE)
     user = db.session.get(User, data.get("user"))
     if user is None or user.email != data.get("email"):
         raise TokenError("This link is for an address that is no longer on the account.")
     if user.email_verified_at is None:
         user.email_verified_at = now
-    return user
+    next_page = data.get("next")
+    return user, next_page if is_safe_next(next_page) else None
 
 
 def request_password_reset(email: str) -> None:

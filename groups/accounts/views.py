@@ -74,9 +74,11 @@ def _go_next(target: str | None):
 @limiter.limit("10 per hour", methods=["POST"])
 @limiter.limit("3 per hour", key_func=account_key, methods=["POST"])
 def sign_up():
-    form = SignUpForm()
+    form = SignUpForm(next=request.args.get("next"))
     if form.validate_on_submit():
-        logic.sign_up(form.email.data, form.password.data, form.display_name.data)
+        logic.sign_up(
+            form.email.data, form.password.data, form.display_name.data, next_page=form.next.data
+        )
         db.session.commit()
         # The same page whether or not the address already had an account.
         return render_template("accounts/check_email.html", reason="sign_up")
@@ -121,14 +123,14 @@ def sign_out():
 @blueprint.get("/confirm-email/<token>")
 def confirm_email(token: str):
     try:
-        logic.confirm_email(token, utcnow())
+        _user, next_page = logic.confirm_email(token, utcnow())
     except TokenError as error:
         return render_template("accounts/link_problem.html", message=str(error)), 400
     db.session.commit()
     flash("Thank you: your email address is confirmed.")
-    return redirect(
-        url_for("accounts.settings" if current_user.is_authenticated else "accounts.sign_in")
-    )
+    if current_user.is_authenticated:
+        return _go_next(next_page or url_for("accounts.settings"))
+    return redirect(url_for("accounts.sign_in", next=next_page))
 
 
 @blueprint.route("/forgot-password", methods=["GET", "POST"])
