@@ -47,6 +47,7 @@ class GroupForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=500, message="Use a number from 1 to 500.")],
     )
     rsvp_open = BooleanField("Members can say they are coming (RSVP)")
+    open_to_newcomers = BooleanField("Newcomers can join at any meeting")
     is_listed = BooleanField("Show this group on Circles' public pages")
 
 

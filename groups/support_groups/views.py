@@ -21,7 +21,11 @@ NO_VENUE = 0
 
 
 def _group_form(organisation, group: Group | None = None) -> GroupForm:
-    form = GroupForm(obj=group) if group else GroupForm(rsvp_open=True, is_listed=True)
+    form = (
+        GroupForm(obj=group)
+        if group
+        else GroupForm(rsvp_open=True, is_listed=True, open_to_newcomers=True)
+    )
     if group is not None and request.method == "GET":
         form.kind.data = group.kind.value
         form.conditions.data = [condition.value for condition in group.conditions]
@@ -44,6 +48,7 @@ def _fields(form: GroupForm) -> dict:
         "default_venue_id": form.default_venue_id.data or None,
         "default_capacity": form.default_capacity.data,
         "rsvp_open": form.rsvp_open.data,
+        "open_to_newcomers": form.open_to_newcomers.data,
         "is_listed": form.is_listed.data,
     }
 

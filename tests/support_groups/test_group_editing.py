@@ -19,6 +19,7 @@ GOOD = {
     "first_time_expectations": "Tea.",
     "default_capacity": "12",
     "rsvp_open": "y",
+    "open_to_newcomers": "y",
     "is_listed": "y",
 }
 
@@ -36,7 +37,7 @@ def test_staff_create_a_group_with_every_field(world, client):
     assert group.slug == "fibro-friends" and group.kind is GroupKind.PEER_SUPPORT
     assert set(group.conditions) == {Condition.FIBROMYALGIA, Condition.CHRONIC_PAIN}
     assert group.default_venue == world["venue"] and group.default_capacity == 12
-    assert group.rsvp_open and group.is_listed
+    assert group.rsvp_open and group.is_listed and group.open_to_newcomers
     assert (
         db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.object_id == group.id))
         == "group.created"
@@ -82,6 +83,16 @@ def test_the_description_preview_is_sanitised_and_saves_nothing(world, client):
     assert "Preview of the description" in html and "<strong>Hi</strong>" in html
     assert "<script>alert" not in html
     assert group_count() == before
+
+
+def test_a_course_is_marked_closed_to_newcomers(world, client):
+    login_as(client, world["staff"])
+    data = {key: value for key, value in GOOD.items() if key != "open_to_newcomers"}
+    client.post(f"/manage/groups/{world['group'].id}/edit", data=data)
+    db.session.expire_all()
+    assert world["group"].open_to_newcomers is False
+    page = client.get("/groups/fibro-friends").get_data(as_text=True)
+    assert "newcomers join when a new course starts" in page
 
 
 def test_renaming_a_group_keeps_its_old_link_working(world, client):
