@@ -1,5 +1,6 @@
 """Reading the emails the RSVP feature queued, for the tests that check them."""
 
+import re
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 
 from groups.extensions import db
 from groups.mail.models import OutboxMessage
+from groups.rsvps.links import read_cancel_token
 from groups.schedules.models import Meeting
 
 LONDON = ZoneInfo("Europe/London")
@@ -54,3 +56,10 @@ def in_london(meeting: Meeting) -> str:
     """'Tue 8 December 18:30': how subject lines name a meeting of the world's group."""
     start = meeting.starts_at.astimezone(LONDON)
     return f"{start:%a} {start.day} {start:%B} {start:%H:%M}"
+
+
+def has_cancel_link(text: str, rsvp) -> bool:
+    """Does ``text`` carry a working cancel link for ``rsvp``? (The tokens carry the second they
+    were signed, so the test can't rebuild the exact one.)"""
+    tokens = re.findall(r"/rsvps/cancel/([A-Za-z0-9_.\-]+)", text)
+    return any(read_cancel_token(token) == (rsvp.id, rsvp.user_id) for token in tokens)

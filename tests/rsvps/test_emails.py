@@ -20,7 +20,6 @@ from groups.rsvps.emails import (
     queue_promotion,
     queue_rsvp_confirmation,
 )
-from groups.rsvps.links import cancel_link
 from groups.rsvps.logic import cancel_rsvp, make_rsvp
 from groups.schedules.logic import (
     SCHEDULE_EDIT_CANCEL_REASON,
@@ -32,6 +31,7 @@ from groups.schedules.logic import (
 from groups.schedules.models import MeetingChange
 from groups.schedules.recurrence import Rule
 from tests.rsvps.emails_support import (
+    has_cancel_link,
     html_of,
     in_london,
     meetings_of,
@@ -59,8 +59,8 @@ def test_going_says_when_and_where_with_the_companions_and_a_cancel_link(client,
     assert "Hello Member," in text
     assert "seats for the 1 companion or carer you're bringing" in text
     assert "18:30 to 20:00" in text and "Room 1, 1 High Street, Sheffield" in text
-    link = cancel_link(rsvp)
-    assert link in text and f'href="{link}"' in html_of(email)
+    assert has_cancel_link(text, rsvp) and has_cancel_link(html_of(email), rsvp)
+    link = next(line for line in text.splitlines() if "/rsvps/cancel/" in line).strip()
     assert f"/groups/tuesday-circle#meeting-{meeting.id}" in text
     assert "/my/meetings" in text
     # The link opens the confirmation page (which asks before it cancels anything).
@@ -87,7 +87,7 @@ def test_waiting_says_the_place_in_the_queue(world, now):
     assert subject_of(other).startswith("You're on the waitlist, place 2:")
     assert "you're on the waiting list: you're number 2" in text_of(other)
     assert "Leave the waiting list" in html_of(other)
-    assert cancel_link(waiting[1]) in text_of(other)
+    assert has_cancel_link(text_of(other), waiting[1])
 
 
 def test_a_member_promoted_when_someone_cancels_is_told_a_seat_is_free(world, now):
@@ -108,7 +108,7 @@ def test_a_member_promoted_when_someone_cancels_is_told_a_seat_is_free(world, no
         f"A seat is free: you're going now to Tuesday Circle, {in_london(meeting)}"
     )
     assert "a seat came free" in text_of(email)
-    assert cancel_link(outcome.promoted[0]) in text_of(email)
+    assert has_cancel_link(text_of(email), outcome.promoted[0])
     assert "Going" not in text_of(email) + html_of(email)  # nobody else's name
 
 
@@ -159,7 +159,7 @@ def test_a_confirmation_arrives_over_smtp(app, world, now, smtp_server):
     [message] = smtp_server.messages
     assert message.envelope_recipients == ["member@example.org"]
     assert subject_of(message).startswith("You're going: Tuesday Circle,")
-    assert cancel_link(rsvp) in message.get_body(preferencelist=("plain",)).get_content()
+    assert has_cancel_link(message.get_body(preferencelist=("plain",)).get_content(), rsvp)
 
 
 # --- Meeting changes --------------------------------------------------------------------------
@@ -228,7 +228,7 @@ def test_a_moved_meeting_tells_the_new_time_and_place(world, now, answered):
     text = text_of(member_email)
     assert "has moved" in text and "Side Room, 5 Mill Lane, Sheffield" in text
     assert "11:00 to 12:00" in text and "Your place is kept for you." in text
-    assert cancel_link(going) in text
+    assert has_cancel_link(text, going)
     assert "You keep your place on the waiting list." in text_of(waiting_email)
 
 
