@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 
 import markdown as markdown_lib
 import nh3
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, g
+from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from markupsafe import Markup
 
@@ -54,7 +55,24 @@ def content_security_policy(tile_url: str) -> str:
     )
 
 
+class SessionCookieUnlessRefused(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except on responses that must set no cookie at all (a
+    personal calendar feed: calendar apps store cookies, and the URL is the only key)."""
+
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        if g.get("refuse_session_cookie"):
+            return
+        super().save_session(app, session, response)
+
+
+def refuse_session_cookie() -> None:
+    """This response sets no cookie, even for a browser that sends a permanent session (Flask
+    refreshes those on every request)."""
+    g.refuse_session_cookie = True
+
+
 def init_security(app: Flask) -> None:
+    app.session_interface = SessionCookieUnlessRefused()
     policy = content_security_policy(app.config["MAP_TILE_URL"])
     production = app.config["PRODUCTION"]
 
