@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from groups.accounts.models import User
 from groups.extensions import db
+from groups.feeds.ical import meeting_ics_attachment
 from groups.mail.links import external_url
 from groups.mail.models import OutboxMessage
 from groups.mail.outbox import Attachment, queue_email
@@ -43,10 +44,11 @@ REMINDER_LOOKAHEAD = timedelta(hours=50)
 LIVE_STATUSES = (RSVPStatus.GOING, RSVPStatus.WAITLISTED)
 
 
-def meeting_attachments(meeting: Meeting) -> list[Attachment]:
-    """Files attached to every email about ``meeting``. There are none yet: the calendar feeds
-    feature will return the meeting's .ics file here, and every email below will carry it."""
-    return []
+def meeting_attachments(meeting: Meeting, user: User | None = None) -> list[Attachment]:
+    """Files attached to every email about ``meeting``: its .ics (cancelled meetings say so, so
+    calendar apps take them out), neutral for members who keep a discreet calendar."""
+    discreet = bool(user and user.discreet_calendar)
+    return [meeting_ics_attachment(meeting, discreet=discreet)]
 
 
 def short_when(meeting: Meeting) -> str:
@@ -76,7 +78,7 @@ def _queue_about(
         user.email,
         subject,
         template,
-        attachments=meeting_attachments(meeting),
+        attachments=meeting_attachments(meeting, user),
         member=user,
         rsvp=rsvp,
         meeting=meeting,

@@ -90,3 +90,13 @@ def test_group_page_query_count_does_not_grow_with_rsvps(world, client, now):
         page = client.get("/groups/tuesday-circle").get_data(as_text=True)
     assert page.count("You're going") == 8
     assert many.count == few.count
+
+
+def test_group_page_offers_each_meeting_and_the_whole_group_for_calendars(world, client):
+    first = upcoming_meetings(world)[0]
+    page = client.get("/groups/tuesday-circle").get_data(as_text=True)
+    assert f'href="/meetings/{first.id}.ics"' in page
+    assert "webcal://localhost/feeds/groups/tuesday-circle.ics" in page
+    assert "Add to Google Calendar" in page and "Add to Outlook" in page
+    assert "every 12 to 24 hours" in page
+    assert client.get(f"/meetings/{first.id}.ics").status_code == 200

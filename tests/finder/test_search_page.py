@@ -270,3 +270,12 @@ def test_query_count_of_a_results_page_does_not_grow_with_the_results(world, cli
     many, text = queries_for_search()
     assert "15 groups within" in text and "4 spaces left" in text
     assert many == few <= 12
+
+
+def test_a_search_can_be_subscribed_to_as_a_calendar(world, client):
+    page = client.get("/?place=Sheffield&unit=km&access=step_free_entrance").get_data(as_text=True)
+    link = page.split("Subscribe to this search")[0].rsplit('href="', 1)[1].split('"')[0]
+    assert link.startswith("webcal://localhost/feeds/search.ics?")
+    assert "place=Sheffield" in link and "access=step_free_entrance" in link
+    feed = client.get(link.replace("webcal://localhost", "").replace("&amp;", "&"))
+    assert feed.status_code == 200 and b"Tuesday Circle" in feed.data

@@ -14,7 +14,6 @@ from groups.mail.models import OutboxMessage
 from groups.mail.outbox import deliver_due_messages
 from groups.organisations.models import Venue
 from groups.rsvps.emails import (
-    meeting_attachments,
     queue_cancelled_by_staff,
     queue_meeting_change_notices,
     queue_promotion,
@@ -145,10 +144,6 @@ def test_links_use_the_public_address_when_queued_outside_a_request(app, world, 
     links = [line for line in text.splitlines() if "://" in line]
     assert len(links) == 3  # cancel, the group's page, my meetings
     assert all(link.startswith("https://circles.example.org/") for link in links)
-
-
-def test_the_calendar_attachment_hook_adds_nothing_yet(world):
-    assert meeting_attachments(next_meeting(world)) == []
 
 
 def test_a_confirmation_arrives_over_smtp(app, world, now, smtp_server):
