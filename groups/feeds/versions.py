@@ -2,13 +2,11 @@
 
 A feed's version is a hash of what it is made of, read in a fixed few small queries: the count
 and latest ``updated_at`` of its meetings and schedules (and the sum of the schedules' SEQUENCE),
-and the columns of its groups, organisations and venues that the feed shows. Groups, venues and
-organisations have no ``updated_at`` column, so their shown columns are read and hashed instead;
-it is still a few rows, and no calendar is built. A 304 therefore costs these queries only.
+and the columns of its groups, organisations and venues that the feed shows. A 304 therefore
+costs these queries only.
 
-Last-Modified is the latest change of a meeting or schedule (or the newest group's creation).
-A change to a group's name or a venue's address changes the ETag but not Last-Modified; clients
-send If-None-Match with If-Modified-Since, and If-None-Match wins (RFC 9110 13.2.2).
+Last-Modified is the latest ``updated_at`` of any of those rows: meetings, schedules, groups,
+their organisations and the venues they meet at.
 """
 
 import hashlib
@@ -60,8 +58,9 @@ def groups_version(group_ids: list[int], *extra) -> FeedVersion:
             Group.slug,
             Group.description,
             Group.default_venue_id,
-            Group.created_at,
+            Group.updated_at,
             Organisation.name,
+            Organisation.updated_at,
         )  # fmt: skip
         .join(Group.organisation)
         .where(Group.id.in_(ids))
@@ -83,11 +82,18 @@ def groups_version(group_ids: list[int], *extra) -> FeedVersion:
             Venue.latitude,
             Venue.longitude,
             Venue.timezone,
+            Venue.updated_at,
         )  # fmt: skip
         .where(Venue.id.in_(sa.select(venue_ids.c[0])))
         .order_by(Venue.id)
     ).all()
-    changes = [activity[1], activity[3], *(row[5] for row in shown_groups)]
+    changes = [
+        activity[1],
+        activity[3],
+        *(row[5] for row in shown_groups),  # the group's updated_at
+        *(row[7] for row in shown_groups),  # its organisation's
+        *(row[9] for row in shown_venues),
+    ]
     last_modified = max((moment for moment in changes if moment is not None), default=_EPOCH)
     etag = _digest(tuple(activity), [tuple(row) for row in shown_groups],
                    [tuple(row) for row in shown_venues], extra)  # fmt: skip

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from groups.accounts.models import User
 from groups.extensions import db
-from groups.models import CreatedAtMixin, UTCDateTime, enum_column
+from groups.models import CreatedAtMixin, UTCDateTime, enum_column, utcnow
 
 
 class OrganisationKind(enum.Enum):
@@ -55,6 +55,8 @@ class Organisation(CreatedAtMixin, db.Model):
     facilitators_manage_schedules: Mapped[bool] = mapped_column(
         default=False, server_default=sa.false()
     )
+    # Feeds' Last-Modified: what they show of it changed.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     members: Mapped[list["OrganisationMember"]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
@@ -144,6 +146,7 @@ class Venue(CreatedAtMixin, db.Model):
     public_transport_notes: Mapped[str | None] = mapped_column(sa.Text)
     accessibility_notes: Mapped[str | None] = mapped_column(sa.Text)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="venues")
 
@@ -225,6 +228,7 @@ class Group(CreatedAtMixin, db.Model):
     is_listed: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # False for a closed course that people should join only at its start.
     open_to_newcomers: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="groups")
     default_venue: Mapped[Venue | None] = relationship()

@@ -186,3 +186,14 @@ def test_organisation_feed_reads_a_fixed_few_queries_however_many_groups(client,
         )
     db.session.commit()
     assert count_queries() == with_one
+
+
+def test_renaming_the_group_or_venue_moves_last_modified_on(client, world):
+    first = client.get(GROUP_FEED)
+    later = world["group"].updated_at + timedelta(minutes=5)
+    world["venue"].name = "Room 2"
+    world["venue"].updated_at = later  # as if edited five minutes on
+    db.session.commit()
+    response = client.get(GROUP_FEED, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert response.status_code == 200 and b"Room 2" in response.data
+    assert response.headers["Last-Modified"] != first.headers["Last-Modified"]
