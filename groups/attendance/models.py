@@ -35,6 +35,10 @@ class Attendance(db.Model):
     )
     status: Mapped[AttendanceStatus] = enum_column(AttendanceStatus, "attendance_status")
     companions: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The person's first meeting with this group, worked out when recorded (kept after purging).
+    first_time: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The member asked to be counted anonymously at this group: reports show only numbers.
+    anonymous: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
@@ -62,3 +66,18 @@ class MeetingHeadcount(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     meeting: Mapped[Meeting] = relationship()
+
+
+class AnonymousCounting(db.Model):
+    """A member's choice to be counted anonymously at one group: rosters show "1 member
+    (counted anonymously)" instead of the name, and reports only numbers."""
+
+    __tablename__ = "anonymous_counting"
+
+    group_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("group.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -38,6 +38,14 @@ class InvitationRole(enum.Enum):
 
 class Organisation(CreatedAtMixin, db.Model):
     __tablename__ = "organisation"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "attendance_correction_days BETWEEN 1 AND 90", name="attendance_correction_days_range"
+        ),
+        sa.CheckConstraint(
+            "attendance_retention_months BETWEEN 1 AND 120", name="attendance_retention_range"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(160))
@@ -55,6 +63,10 @@ class Organisation(CreatedAtMixin, db.Model):
     facilitators_manage_schedules: Mapped[bool] = mapped_column(
         default=False, server_default=sa.false()
     )
+    # Attendance can be corrected this many days after a meeting starts.
+    attendance_correction_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    # Named attendance older than this becomes anonymous counts (`flask attendance purge`).
+    attendance_retention_months: Mapped[int] = mapped_column(default=24, server_default="24")
     # Feeds' Last-Modified: what they show of it changed.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
