@@ -19,8 +19,8 @@ from groups.extensions import db
 from groups.mail.models import OutboxMessage
 from groups.mail.outbox import queue_email
 from groups.organisations.models import Group, MemberRole, OrganisationMember
-from groups.rsvps.models import RSVP
-from groups.schedules.models import Meeting
+from groups.rsvps.models import RSVP, StandingRSVP
+from groups.schedules.models import Meeting, Schedule
 from groups.security import TokenError, is_safe_next, read_token, sign_token
 
 VERIFY_MAX_AGE = 3 * 24 * 3600
@@ -241,6 +241,13 @@ def export_my_data(user: User) -> dict:
     facilitating = db.session.scalars(
         sa.select(Group).where(Group.facilitators.any(User.id == user.id)).order_by(Group.name)
     ).all()
+    every_meeting = db.session.scalars(
+        sa.select(Group.name)
+        .join(Schedule, Schedule.group_id == Group.id)
+        .join(StandingRSVP, StandingRSVP.schedule_id == Schedule.id)
+        .where(StandingRSVP.user_id == user.id)
+        .order_by(Group.name)
+    ).all()
     return {
         "profile": {
             "email": user.email,
@@ -276,4 +283,5 @@ def export_my_data(user: User) -> dict:
             for member in memberships
         ],
         "facilitating": [group.name for group in facilitating],
+        "going_to_every_meeting_of": list(every_meeting),
     }

@@ -119,3 +119,13 @@ def test_the_last_admin_of_an_organisation_must_hand_over_first(world, client):
 def test_privacy_page_says_who_sees_what(client):
     page = client.get("/privacy").get_data(as_text=True)
     assert "Who sees it" in page and "How long we keep it" in page
+
+
+def test_my_data_says_which_groups_i_go_to_every_time(world, client):
+    meeting = db.session.scalars(
+        sa.select(Meeting).where(Meeting.starts_at > sa.func.now()).order_by(Meeting.starts_at)
+    ).first()
+    login_as(client, world["member"])
+    client.post(f"/meetings/{meeting.id}/rsvp", data={"companions": "0", "every_meeting": "y"})
+    data = json.loads(client.get("/settings/my-data.json").data)
+    assert data["going_to_every_meeting_of"] == ["Tuesday Circle"]
