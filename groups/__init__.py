@@ -84,6 +84,8 @@ def _register_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from groups.accounts.views import blueprint as accounts
+    from groups.attendance.report_views import blueprint as attendance_reports
+    from groups.attendance.views import blueprint as attendance
     from groups.feeds.views import blueprint as feeds
     from groups.finder.views import blueprint as finder
     from groups.mail.views import blueprint as mail
@@ -102,9 +104,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(schedules)
     app.register_blueprint(rsvps)
     app.register_blueprint(feeds)
+    app.register_blueprint(attendance)
+    app.register_blueprint(attendance_reports)
 
 
 def _register_commands(app: Flask) -> None:
+    from groups.attendance.cli import attendance_cli
     from groups.demo import seed_demo_command
     from groups.mail.cli import mail_cli
     from groups.schedules.cli import meetings_cli
@@ -112,6 +117,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(meetings_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(attendance_cli)
 
 
 def _minutes_until_retry() -> int:

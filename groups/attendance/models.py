@@ -39,6 +39,9 @@ class Attendance(db.Model):
     first_time: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # The member asked to be counted anonymously at this group: reports show only numbers.
     anonymous: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Set when the retention purge unlinks the row: the person had said they were going, so the
+    # report's RSVP show-up rate stays the same once names are gone.
+    had_rsvp: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )

@@ -2,8 +2,24 @@ import re
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from groups.forms import empty_to_none, strip_whitespace
 from groups.organisations.models import MemberRole, OrganisationKind
@@ -89,13 +105,34 @@ class OrganisationForm(FlaskForm):
         }
 
 
+_RETENTION_MESSAGE = "Enter a number of months from 1 to 120."
+_CORRECTION_MESSAGE = "Enter a number of days from 1 to 90."
+
+
 class SettingsForm(OrganisationForm):
     facilitators_manage_schedules = BooleanField("Let facilitators edit their groups' schedules")
+    # Left out of a post, these keep the organisation's current value (the form is built on it).
+    attendance_retention_months = IntegerField(
+        "Keep named attendance for (months)",
+        validators=[
+            DataRequired(message=_RETENTION_MESSAGE),
+            NumberRange(min=1, max=120, message=_RETENTION_MESSAGE),
+        ],
+    )
+    attendance_correction_days = IntegerField(
+        "Attendance can be corrected for (days after a meeting)",
+        validators=[
+            DataRequired(message=_CORRECTION_MESSAGE),
+            NumberRange(min=1, max=90, message=_CORRECTION_MESSAGE),
+        ],
+    )
 
     def fields(self) -> dict:
         return {
             **super().fields(),
             "facilitators_manage_schedules": self.facilitators_manage_schedules.data,
+            "attendance_retention_months": self.attendance_retention_months.data,
+            "attendance_correction_days": self.attendance_correction_days.data,
         }
 
 
