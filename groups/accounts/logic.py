@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import generate_password_hash
 
 from groups.accounts.models import User, normalise_email
-from groups.attendance.models import Attendance
+from groups.attendance.models import AnonymousCounting, Attendance
 from groups.extensions import db
 from groups.mail.models import OutboxMessage
 from groups.mail.outbox import queue_email
@@ -248,6 +248,12 @@ def export_my_data(user: User) -> dict:
         .where(StandingRSVP.user_id == user.id)
         .order_by(Group.name)
     ).all()
+    counted_anonymously_at = db.session.scalars(
+        sa.select(Group.name)
+        .join(AnonymousCounting, AnonymousCounting.group_id == Group.id)
+        .where(AnonymousCounting.user_id == user.id)
+        .order_by(Group.name)
+    ).all()
     return {
         "profile": {
             "email": user.email,
@@ -284,4 +290,5 @@ def export_my_data(user: User) -> dict:
         ],
         "facilitating": [group.name for group in facilitating],
         "going_to_every_meeting_of": list(every_meeting),
+        "counted_anonymously_at": list(counted_anonymously_at),
     }

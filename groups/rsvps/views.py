@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from groups.attendance.roster import ANONYMOUS_LABEL, anonymous_member_ids
 from groups.audit.logic import record_event
 from groups.extensions import db, limiter
 from groups.finder.logic import public_meeting
@@ -219,6 +220,8 @@ def meeting_rsvps(meeting_id: int):
     answers = answers_for([meeting.id]).get(meeting.id)
     return render_template(
         "rsvps/meeting_rsvps.html", meeting=meeting, form=ConfirmForm(),
+        anonymous=anonymous_member_ids(meeting.group_id, [rsvp.user_id for rsvp in rsvps]),
+        anonymous_label=ANONYMOUS_LABEL,
         going=[r for r in rsvps if r.status is RSVPStatus.GOING],
         waiting=[r for r in rsvps if r.status is RSVPStatus.WAITLISTED],
         cancelled=[r for r in rsvps if r.status is RSVPStatus.CANCELLED],
@@ -245,5 +248,10 @@ def staff_cancel(rsvp_id: int):
             organisation_id=meeting.group.organisation_id, meeting_id=meeting.id,
         )  # fmt: skip
         db.session.commit()
-        flash(f"{rsvp.user.display_name} is no longer down for this meeting, and has been told.")
+        who = (
+            "That member"
+            if anonymous_member_ids(meeting.group_id, [rsvp.user_id])
+            else rsvp.user.display_name
+        )
+        flash(f"{who} is no longer down for this meeting, and has been told.")
     return redirect(url_for("rsvps.meeting_rsvps", meeting_id=meeting.id))

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from groups.attendance.roster import OPENS_BEFORE_START
 from groups.audit.logic import record_event
 from groups.extensions import db
 from groups.models import utcnow
@@ -115,6 +116,7 @@ def group_meetings(group_id: int):
         past=past, show_past=show_past, answers=answers_for([m.id for m in upcoming + past]),
         now=now, today=now.date(), describe=describe, horizon_weeks=_horizon_weeks(),
         permissions=group_permissions(current_user, group), Permission=GroupPermission,
+        attendance_opens=OPENS_BEFORE_START,
     )  # fmt: skip
 
 

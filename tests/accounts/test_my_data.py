@@ -5,7 +5,7 @@ import json
 import sqlalchemy as sa
 
 from groups.accounts.models import User
-from groups.attendance.models import Attendance, AttendanceStatus
+from groups.attendance.models import AnonymousCounting, Attendance, AttendanceStatus
 from groups.extensions import db
 from groups.organisations.models import OrganisationMember
 from groups.rsvps.models import RSVP, RSVPStatus
@@ -127,5 +127,8 @@ def test_my_data_says_which_groups_i_go_to_every_time(world, client):
     ).first()
     login_as(client, world["member"])
     client.post(f"/meetings/{meeting.id}/rsvp", data={"companions": "0", "every_meeting": "y"})
+    db.session.add(AnonymousCounting(group_id=world["group"].id, user_id=world["member"].id))
+    db.session.commit()
     data = json.loads(client.get("/settings/my-data.json").data)
     assert data["going_to_every_meeting_of"] == ["Tuesday Circle"]
+    assert data["counted_anonymously_at"] == ["Tuesday Circle"]

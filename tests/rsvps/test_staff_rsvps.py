@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from groups.attendance.models import AnonymousCounting
 from groups.audit.models import AuditEvent
 from groups.extensions import db
 from groups.rsvps.logic import make_rsvp
@@ -55,3 +56,14 @@ def test_staff_take_someone_off_and_it_is_audited(world, client, now):
     assert db.session.get(RSVP, waiting.id).status is RSVPStatus.GOING
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action.like("rsvp.%")))
     assert event.actor_id == world["facilitator"].id
+
+
+def test_a_member_counted_anonymously_is_not_named_to_staff(world, client, now):
+    meeting = next_meeting(world, now)
+    make_rsvp(meeting.id, world["member"], companions=0, now=now)
+    db.session.add(AnonymousCounting(group_id=world["group"].id, user_id=world["member"].id))
+    db.session.commit()
+    login_as(client, world["staff"])
+    page = client.get(f"/manage/meetings/{meeting.id}/rsvps").get_data(as_text=True)
+    assert "1 member (counted anonymously)" in page
+    assert "Member</td>" not in page and ">Member<" not in page
