@@ -15,10 +15,10 @@ def purge_command() -> None:
     purged = purge_named_attendance(utcnow())
     db.session.commit()
     for result in purged:
-        if result.rows:
+        if result.rows or result.rsvps:
             click.echo(
-                f"{result.organisation}: anonymised {result.rows} attendance record(s) of "
-                f"meetings before {result.cutoff:%Y-%m-%d}."
+                f"{result.organisation}: anonymised {result.rows} attendance record(s) and "
+                f"{result.rsvps} RSVP(s) of meetings before {result.cutoff:%Y-%m-%d}."
             )
     total = sum(result.rows for result in purged)
     click.echo(f"Anonymised {total} attendance record(s) in all.")

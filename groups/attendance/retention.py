@@ -1,9 +1,12 @@
 """Retention: named attendance is kept for the organisation's retention period (default 24
 months), then turned into anonymous counts.
 
-An anonymised row keeps what the reports need (status, companions, first_time, anonymous) and
-loses who it was about and who recorded it. Reports stay the same, except that the people of
-anonymised rows can no longer be told apart (see ``groups.attendance.reports``).
+An anonymised row keeps what the reports need (status, companions, first_time, anonymous,
+had_rsvp) and loses who it was about and who recorded it. So that the names can't be pieced back
+together from elsewhere, the same purge removes who made the RSVPs to those meetings and the
+people in the attendance audit events about them (who recorded stays: that is staff's own
+action). Reports stay the same, except that the people of anonymised rows can no longer be told
+apart (see ``groups.attendance.reports``).
 """
 
 from dataclasses import dataclass
@@ -13,10 +16,14 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
 from groups.attendance.models import Attendance
+from groups.audit.models import AuditEvent
 from groups.extensions import db
 from groups.organisations.models import Group, Organisation
 from groups.rsvps.models import RSVP, RSVPStatus
 from groups.schedules.models import Meeting
+
+# What an attendance audit event says once its people are purged (who saved, and when, stay).
+PURGED_DETAIL = {"changes": "removed after the retention period"}
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,7 @@ class Purged:
     organisation: str
     cutoff: datetime
     rows: int
+    rsvps: int = 0
 
 
 def retention_cutoff(organisation: Organisation, now: datetime) -> datetime:
@@ -67,5 +75,21 @@ def purge_named_attendance(now: datetime) -> list[Purged]:
             )
             .execution_options(synchronize_session=False)
         )
-        purged.append(Purged(organisation.name, cutoff, result.rowcount))
+        rsvps = db.session.execute(
+            sa.update(RSVP)
+            .where(RSVP.meeting_id.in_(old_meetings), RSVP.user_id.is_not(None))
+            .values(user_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            sa.update(AuditEvent)
+            .where(
+                AuditEvent.object_type == Meeting.__tablename__,
+                AuditEvent.object_id.in_(old_meetings),
+                AuditEvent.action == "attendance.changed",
+            )
+            .values(detail=PURGED_DETAIL)
+            .execution_options(synchronize_session=False)
+        )
+        purged.append(Purged(organisation.name, cutoff, result.rowcount, rsvps.rowcount))
     return purged

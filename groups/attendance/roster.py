@@ -202,7 +202,9 @@ def roster_for(meeting: Meeting, added_user_ids: Iterable[int] = ()) -> Roster:
     row_by_user = {row.user_id: row for row in rows if row.user_id is not None}
     people: dict[int, User] = {row.user_id: row.user for row in rows if row.user is not None}
     people.update(
-        (rsvp.user_id, rsvp.user) for rsvp in rsvps if rsvp.status is not RSVPStatus.CANCELLED
+        (rsvp.user_id, rsvp.user)
+        for rsvp in rsvps
+        if rsvp.status is not RSVPStatus.CANCELLED and rsvp.user is not None  # None: purged
     )
     added_ids = set(added_user_ids) - set(people)
     added = {user.id: user for user in eligible_walk_ins(meeting, added_ids)}

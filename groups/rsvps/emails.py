@@ -57,8 +57,9 @@ def short_when(meeting: Meeting) -> str:
     return f"{start:%a} {start.day} {start:%B} {start:%H:%M}"
 
 
-def _may_email(user: User) -> bool:
-    return user.email_verified_at is not None
+def _may_email(user: User | None) -> bool:
+    """A confirmed address (None: the RSVP's person was removed by the retention purge)."""
+    return user is not None and user.email_verified_at is not None
 
 
 def _meeting_loads():

@@ -26,7 +26,11 @@ class RSVP(CreatedAtMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    # NULL once the retention purge has removed who it was (the meeting is long past; the row
+    # still counts in the group's figures).
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[RSVPStatus] = enum_column(RSVPStatus, "rsvp_status")
     # Carers or companions who come along; they take seats too.
     companions: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -34,7 +38,7 @@ class RSVP(CreatedAtMixin, db.Model):
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     meeting: Mapped[Meeting] = relationship()
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()
 
     @property
     def seats(self) -> int:

@@ -10,10 +10,12 @@ import sqlalchemy as sa
 from groups.attendance.models import Attendance
 from groups.attendance.reports import attendance_report, group_scope, organisation_scope
 from groups.attendance.reports_period import Period
-from groups.attendance.retention import purge_named_attendance
+from groups.attendance.retention import PURGED_DETAIL, purge_named_attendance
+from groups.audit.models import AuditEvent
 from groups.extensions import db
+from groups.rsvps.models import RSVP
 from tests.attendance.reports_world import build_report_world
-from tests.support import QueryCounter
+from tests.support import QueryCounter, login_as
 
 
 @pytest.fixture
@@ -114,5 +116,33 @@ def test_purge_is_bulk_updates_not_a_query_per_row(world, history, app, now):
     db.session.commit()
     organisations = len(purged)
     assert organisations == 2
-    assert counter.count <= 1 + organisations  # the organisations, then one UPDATE each
+    # The organisations, then one UPDATE each of attendance, RSVPs and audit events.
+    assert counter.count <= 1 + 3 * organisations
     assert sum(result.rows for result in purged) == 10
+
+
+def test_old_rsvps_and_audit_events_lose_their_people_too(world, history, app, client, now):
+    old = history.meetings["M1"]
+    db.session.add(AuditEvent(
+        actor_id=world["facilitator"].id, organisation_id=world["organisation"].id,
+        action="attendance.changed", object_type="meeting", object_id=old.id,
+        detail={"changes": [{"user": world["member"].id, "from": None, "to": "present"}]},
+    ))  # fmt: skip
+    db.session.commit()
+    named_rsvps = db.session.scalar(
+        sa.select(sa.func.count()).select_from(RSVP).where(RSVP.meeting_id == old.id)
+    )
+    world["organisation"].attendance_retention_months = 2
+    db.session.commit()
+    output = _run(app)
+
+    rsvps = db.session.scalars(sa.select(RSVP).where(RSVP.meeting_id == old.id)).all()
+    assert len(rsvps) == named_rsvps and all(rsvp.user_id is None for rsvp in rsvps)
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.object_id == old.id))
+    assert event.detail == PURGED_DETAIL and event.actor_id == world["facilitator"].id
+    assert named_rsvps and " RSVP(s) of meetings before " in output
+    # The staff pages of the old meeting still open, and name nobody.
+    login_as(client, world["admin"])
+    for path in (f"/manage/meetings/{old.id}/rsvps", f"/manage/meetings/{old.id}/attendance"):
+        response = client.get(path)
+        assert response.status_code == 200, path
