@@ -12,7 +12,7 @@ from groups.attendance.models import Attendance, MeetingHeadcount
 from groups.extensions import db
 from groups.organisations.models import Group, OrganisationMember, group_facilitator
 from groups.schedules.display import in_zone
-from groups.schedules.models import Meeting, MeetingStatus, Schedule
+from groups.schedules.models import Meeting, MeetingStatus, meeting_venue_loaders
 
 # "On now or just ended": the meeting to take attendance for.
 TAKE_ATTENDANCE_FROM = timedelta(minutes=30)  # before the start
@@ -68,14 +68,6 @@ def managed_groups(user: User) -> list[Group]:
     )
 
 
-def _with_venue():
-    return (
-        selectinload(Meeting.venue_override),
-        selectinload(Meeting.schedule).selectinload(Schedule.venue),
-        selectinload(Meeting.group).selectinload(Group.default_venue),
-    )
-
-
 def _meetings_from(group_ids: list[int], since: datetime, until: datetime) -> list[Meeting]:
     return list(
         db.session.scalars(
@@ -85,7 +77,7 @@ def _meetings_from(group_ids: list[int], since: datetime, until: datetime) -> li
                 Meeting.starts_at >= since,
                 Meeting.starts_at <= until,
             )
-            .options(*_with_venue())
+            .options(*meeting_venue_loaders())
             .order_by(Meeting.starts_at, Meeting.id)
         )
     )
@@ -112,7 +104,7 @@ def _next_meetings(group_ids: list[int], after: datetime) -> list[Meeting]:
             sa.select(Meeting)
             .join(ranked, ranked.c.id == Meeting.id)
             .where(ranked.c.place <= NEXT_SHOWN)
-            .options(*_with_venue())
+            .options(*meeting_venue_loaders())
             .order_by(Meeting.starts_at, Meeting.id)
         )
     )

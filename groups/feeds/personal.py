@@ -14,9 +14,8 @@ from groups.accounts.models import User
 from groups.extensions import db
 from groups.feeds.ical import finish, meeting_event, new_calendar
 from groups.feeds.versions import FeedVersion, groups_version
-from groups.organisations.models import Group
 from groups.rsvps.models import RSVP, RSVPStatus
-from groups.schedules.models import Meeting, MeetingStatus, Schedule
+from groups.schedules.models import Meeting, MeetingStatus, meeting_venue_loaders
 
 LIVE_STATUSES = (RSVPStatus.GOING, RSVPStatus.WAITLISTED)
 WAITING_NOTE = "You are on the waiting list. We will email you if a place comes free."
@@ -45,13 +44,7 @@ def personal_calendar(user: User) -> bytes:
         .join(Meeting, RSVP.meeting_id == Meeting.id)
         .where(RSVP.user_id == user.id)
         .order_by(Meeting.starts_at, Meeting.id)
-        .options(
-            selectinload(RSVP.meeting)
-            .selectinload(Meeting.group)
-            .selectinload(Group.default_venue),
-            selectinload(RSVP.meeting).selectinload(Meeting.venue_override),
-            selectinload(RSVP.meeting).selectinload(Meeting.schedule).selectinload(Schedule.venue),
-        )
+        .options(selectinload(RSVP.meeting).options(*meeting_venue_loaders()))
     ).all()
     discreet = user.discreet_calendar
     events = []

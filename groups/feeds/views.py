@@ -45,10 +45,9 @@ from groups.feeds.tokens import (
     user_for_feed_token,
 )
 from groups.feeds.versions import FeedVersion, groups_version
-from groups.finder.logic import public_meeting
+from groups.finder.logic import public_meeting, renamed_public_group_slug
 from groups.models import utcnow
 from groups.security import refuse_session_cookie
-from groups.support_groups.logic import group_for_old_slug
 
 blueprint = Blueprint("feeds", __name__)
 blueprint.record_once(lambda _state: install_log_redaction())
@@ -99,10 +98,10 @@ def meeting_download(meeting_id: int):
 def group_feed(slug: str):
     group = public_group_by_slug(slug)
     if group is None:
-        renamed = group_for_old_slug(slug)
-        if renamed is not None and public_group_by_slug(renamed.slug) is not None:
-            return redirect(url_for("feeds.group_feed", slug=renamed.slug), 301)
-        abort(404)
+        new_slug = renamed_public_group_slug(slug)
+        if new_slug is None:
+            abort(404)
+        return redirect(url_for("feeds.group_feed", slug=new_slug), 301)
     version = groups_version([group.id], "group", _site_address())
     return calendar_response(version, lambda: group_calendar(group), filename=f"{group.slug}.ics")
 

@@ -6,7 +6,8 @@ from sqlalchemy.orm import selectinload
 
 from groups.extensions import db
 from groups.organisations.models import Group, Organisation
-from groups.schedules.models import Meeting, MeetingStatus, Schedule
+from groups.schedules.models import Meeting, MeetingStatus, meeting_venue_loaders
+from groups.support_groups.logic import group_for_old_slug
 
 
 @dataclass
@@ -47,10 +48,7 @@ def listed_groups_with_next_meeting(now: datetime) -> list[GroupListing]:
             ),
         )
         .where(Meeting.status != MeetingStatus.CANCELLED)
-        .options(
-            selectinload(Meeting.venue_override),
-            selectinload(Meeting.schedule).selectinload(Schedule.venue),
-        )
+        .options(*meeting_venue_loaders(groups_loaded=True))
     ).all()
     next_by_group = {meeting.group_id: meeting for meeting in meetings}
     return [GroupListing(group, next_by_group.get(group.id)) for group in groups]
@@ -77,10 +75,7 @@ def upcoming_meetings(group: Group, now: datetime, limit: int = 8) -> list[Meeti
         .where(Meeting.group_id == group.id, Meeting.starts_at > now)
         .order_by(Meeting.starts_at)
         .limit(limit)
-        .options(
-            selectinload(Meeting.venue_override),
-            selectinload(Meeting.schedule).selectinload(Schedule.venue),
-        )
+        .options(*meeting_venue_loaders(groups_loaded=True))
     ).all()
 
 
@@ -92,8 +87,17 @@ def public_meeting(meeting_id: int) -> Meeting | None:
         .join(Group.organisation)
         .where(Meeting.id == meeting_id, Group.is_listed.is_(True), Organisation.public_condition())
         .options(
-            selectinload(Meeting.group).selectinload(Group.organisation),
-            selectinload(Meeting.venue_override),
-            selectinload(Meeting.schedule).selectinload(Schedule.venue),
+            selectinload(Meeting.group).selectinload(Group.organisation), *meeting_venue_loaders()
         )
+    )
+
+
+def renamed_public_group_slug(old_slug: str) -> str | None:
+    """Where a public group lives now that was at ``old_slug`` before a rename (old links 301
+    there); None when no public group ever had it."""
+    renamed = group_for_old_slug(old_slug)
+    if renamed is None:
+        return None
+    return db.session.scalar(
+        public_groups().where(Group.id == renamed.id).with_only_columns(Group.slug)
     )

@@ -29,7 +29,7 @@ from groups.extensions import db
 from groups.finder.logic import public_groups
 from groups.organisations.models import Condition, Group, GroupCondition, GroupKind, Venue
 from groups.rsvps.models import RSVP, RSVPStatus
-from groups.schedules.models import Meeting, MeetingStatus, Schedule
+from groups.schedules.models import Meeting, MeetingStatus, Schedule, meeting_venue_loaders
 from groups.venues.timezones import EARTH_RADIUS_KM, distance_km
 
 KM_PER_MILE = 1.609344
@@ -254,10 +254,7 @@ def _load_meetings(meeting_ids) -> dict[int, Meeting]:
         sa.select(Meeting)
         .where(Meeting.id.in_(sorted(meeting_ids)))
         .options(
-            selectinload(Meeting.group).selectinload(Group.organisation),
-            selectinload(Meeting.group).selectinload(Group.default_venue),
-            selectinload(Meeting.venue_override),
-            selectinload(Meeting.schedule).selectinload(Schedule.venue),
+            selectinload(Meeting.group).selectinload(Group.organisation), *meeting_venue_loaders()
         )
     )
     return {meeting.id: meeting for meeting in meetings}

@@ -11,14 +11,18 @@ from flask import (
 from flask_login import current_user
 
 from groups.finder.forms import FILTER_FIELDS, MAX_RADIUS, SearchForm
-from groups.finder.logic import listed_groups_with_next_meeting, public_group, upcoming_meetings
+from groups.finder.logic import (
+    listed_groups_with_next_meeting,
+    public_group,
+    renamed_public_group_slug,
+    upcoming_meetings,
+)
 from groups.finder.places import Place, PlaceMatch, find_place, suggest_places
 from groups.finder.search import default_unit, search_groups
 from groups.finder.structured_data import meeting_events
 from groups.models import utcnow
 from groups.rsvps.forms import ConfirmForm
 from groups.rsvps.logic import answers_for, members_rsvps, spaces_left, waitlist_places
-from groups.support_groups.logic import group_for_old_slug
 
 blueprint = Blueprint("finder", __name__)
 
@@ -99,10 +103,10 @@ def place_suggestions():
 def group_page(slug: str):
     group = public_group(slug)
     if group is None:
-        renamed = group_for_old_slug(slug)
-        if renamed is not None and public_group(renamed.slug) is not None:
-            return redirect(url_for("finder.group_page", slug=renamed.slug), 301)
-        abort(404)
+        new_slug = renamed_public_group_slug(slug)
+        if new_slug is None:
+            abort(404)
+        return redirect(url_for("finder.group_page", slug=new_slug), 301)
     now = utcnow()
     meetings = upcoming_meetings(group, now)
     meeting_ids = [meeting.id for meeting in meetings]

@@ -29,7 +29,7 @@ from groups.organisations.models import (
     group_facilitator,
 )
 from groups.rsvps.models import RSVP, RSVPStatus
-from groups.schedules.models import Meeting, MeetingStatus, Schedule
+from groups.schedules.models import Meeting, MeetingStatus, meeting_venue_loaders
 from groups.security import TokenError, read_token, sign_token
 
 SLUG_LENGTH = 60
@@ -480,10 +480,7 @@ def dashboard_for(organisation: Organisation, now: datetime) -> Dashboard:
     meetings = db.session.scalars(
         sa.select(Meeting)
         .where(soon)
-        .options(
-            selectinload(Meeting.venue_override),
-            selectinload(Meeting.schedule).selectinload(Schedule.venue),
-        )
+        .options(*meeting_venue_loaders())
         .order_by(Meeting.starts_at, Meeting.id)
     ).all()
     counts = {

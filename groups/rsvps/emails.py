@@ -26,7 +26,6 @@ from groups.feeds.ical import meeting_ics_attachment
 from groups.mail.links import external_url
 from groups.mail.models import OutboxMessage
 from groups.mail.outbox import Attachment, queue_email
-from groups.organisations.models import Group
 from groups.rsvps.links import cancel_link
 from groups.rsvps.logic import waitlist_place
 from groups.rsvps.models import RSVP, RSVPStatus
@@ -36,7 +35,7 @@ from groups.schedules.models import (
     MeetingChange,
     MeetingChangeKind,
     MeetingStatus,
-    Schedule,
+    meeting_venue_loaders,
 )
 
 # Far enough ahead to hold all of "tomorrow" in any time zone, from any moment today.
@@ -60,15 +59,6 @@ def short_when(meeting: Meeting) -> str:
 def _may_email(user: User | None) -> bool:
     """A confirmed address (None: the RSVP's person was removed by the retention purge)."""
     return user is not None and user.email_verified_at is not None
-
-
-def _meeting_loads():
-    """What an email about a meeting reads: its group and its venue, wherever that comes from."""
-    return (
-        selectinload(Meeting.group).selectinload(Group.default_venue),
-        selectinload(Meeting.venue_override),
-        selectinload(Meeting.schedule).selectinload(Schedule.venue),
-    )
 
 
 def _queue_about(
@@ -178,7 +168,7 @@ def queue_meeting_change_notices(now: datetime) -> int:
     pending = db.session.scalars(
         sa.select(MeetingChange)
         .where(MeetingChange.notified_at.is_(None))
-        .options(selectinload(MeetingChange.meeting).options(*_meeting_loads()))
+        .options(selectinload(MeetingChange.meeting).options(*meeting_venue_loaders()))
         .order_by(MeetingChange.id)
     ).all()
     claimed = _claim(MeetingChange, MeetingChange.notified_at, [c.id for c in pending], now)
@@ -239,7 +229,9 @@ def queue_reminders(now: datetime) -> int:
             User.email_reminders,
             User.email_verified_at.is_not(None),
         )
-        .options(selectinload(RSVP.user), selectinload(RSVP.meeting).options(*_meeting_loads()))
+        .options(
+            selectinload(RSVP.user), selectinload(RSVP.meeting).options(*meeting_venue_loaders())
+        )
         .order_by(Meeting.starts_at, RSVP.id)
     ).all()
     due = [rsvp for rsvp in candidates if _is_tomorrow(rsvp.meeting, now)]

@@ -212,17 +212,5 @@ def waitlist_places(rsvps: list[RSVP]) -> dict[int, int]:
 
 
 def waitlist_place(rsvp: RSVP) -> int | None:
-    """1 for the first person waiting."""
-    if rsvp.status is not RSVPStatus.WAITLISTED:
-        return None
-    ahead = db.session.scalar(
-        sa.select(sa.func.count()).where(
-            RSVP.meeting_id == rsvp.meeting_id,
-            RSVP.status == RSVPStatus.WAITLISTED,
-            sa.or_(
-                RSVP.created_at < rsvp.created_at,
-                sa.and_(RSVP.created_at == rsvp.created_at, RSVP.id < rsvp.id),
-            ),
-        )
-    )
-    return ahead + 1
+    """1 for the first person waiting; None when not on the waitlist."""
+    return waitlist_places([rsvp]).get(rsvp.id)

@@ -12,7 +12,7 @@ from groups.extensions import db
 from groups.organisations.models import Group
 from groups.rsvps.logic import waitlist_places
 from groups.rsvps.models import RSVP, RSVPStatus, StandingRSVP
-from groups.schedules.models import Meeting, Schedule
+from groups.schedules.models import Meeting, Schedule, meeting_venue_loaders
 
 PAST_SHOWN = 50
 
@@ -26,11 +26,7 @@ class MyMeetings:
 
 
 def _meeting_details():
-    return (
-        selectinload(Meeting.group).selectinload(Group.organisation),
-        selectinload(Meeting.venue_override),
-        selectinload(Meeting.schedule).selectinload(Schedule.venue),
-    )
+    return (selectinload(Meeting.group).selectinload(Group.organisation), *meeting_venue_loaders())
 
 
 def my_meetings_page(user: User, now: datetime) -> MyMeetings:

@@ -12,19 +12,25 @@ import sqlalchemy as sa
 
 from groups.accounts.models import User
 from groups.extensions import db
-from groups.rsvps.logic import RSVPError, RSVPOutcome, cancel_rsvp, check_companions, make_rsvp
+from groups.organisations.models import Group
+from groups.rsvps.logic import (
+    RSVPError,
+    RSVPOutcome,
+    cancel_rsvp,
+    check_companions,
+    check_open,
+    make_rsvp,
+)
 from groups.rsvps.models import RSVP, RSVPStatus, StandingRSVP
 from groups.schedules.models import Meeting, MeetingStatus, Schedule
 
 
-def _open_meetings(schedule_id: int, now: datetime, only: list[int] | None = None) -> list[int]:
+def _open_meetings(schedule_id: int, now: datetime) -> list[int]:
     query = sa.select(Meeting.id).where(
         Meeting.schedule_id == schedule_id,
         Meeting.starts_at > now,
         Meeting.status != MeetingStatus.CANCELLED,
     )
-    if only is not None:
-        query = query.where(Meeting.id.in_(only))
     return list(db.session.scalars(query.order_by(Meeting.starts_at)))
 
 
@@ -40,6 +46,19 @@ def _answered(user_id: int, meeting_ids: list[int]) -> set[int]:
     )
 
 
+def has_standing_rsvp(schedule_id: int | None, user: User) -> bool:
+    if schedule_id is None:
+        return False
+    return (
+        db.session.scalar(
+            sa.select(StandingRSVP.id).where(
+                StandingRSVP.schedule_id == schedule_id, StandingRSVP.user_id == user.id
+            )
+        )
+        is not None
+    )
+
+
 def start_going_to_every_meeting(
     schedule: Schedule, user: User, *, companions: int, now: datetime
 ) -> list[RSVPOutcome]:
@@ -48,12 +67,7 @@ def start_going_to_every_meeting(
     check_companions(companions)
     if not schedule.group.rsvp_open:
         raise RSVPError("This group isn't taking RSVPs: just come along.")
-    standing = db.session.scalar(
-        sa.select(StandingRSVP).where(
-            StandingRSVP.schedule_id == schedule.id, StandingRSVP.user_id == user.id
-        )
-    )
-    if standing is not None:
+    if has_standing_rsvp(schedule.id, user):
         raise RSVPError("You are already going to every meeting of this group.")
     db.session.add(StandingRSVP(schedule=schedule, user=user, companions=companions))
     meeting_ids = _open_meetings(schedule.id, now)
@@ -64,6 +78,20 @@ def start_going_to_every_meeting(
         for meeting_id in meeting_ids
         if meeting_id not in answered
     ]
+
+
+def say_going(
+    meeting: Meeting, user: User, *, companions: int, every: bool, now: datetime
+) -> list[RSVPOutcome]:
+    """The member says they're coming to ``meeting`` (and, with ``every``, to every meeting of its
+    schedule). The RSVP to ``meeting`` comes first when one was made; a member already going to
+    it may still add "every meeting"."""
+    if not every or meeting.schedule_id is None:
+        return [make_rsvp(meeting.id, user, companions=companions, now=now)]
+    check_open(meeting, now)
+    outcomes = start_going_to_every_meeting(meeting.schedule, user, companions=companions, now=now)
+    outcomes.sort(key=lambda outcome: outcome.rsvp.meeting_id != meeting.id)
+    return outcomes
 
 
 def stop_going_to_every_meeting(standing: StandingRSVP, *, now: datetime) -> list[RSVP]:
@@ -85,27 +113,28 @@ def stop_going_to_every_meeting(standing: StandingRSVP, *, now: datetime) -> lis
 
 
 def copy_standing_rsvps(meetings: list[Meeting], *, now: datetime) -> list[RSVPOutcome]:
-    """Give every member with a standing RSVP to these meetings' schedules an RSVP to each new
-    meeting. Called after meetings are created."""
+    """Give every member with a standing RSVP to these new meetings' schedules an RSVP to each.
+    Called right after meetings are created: nobody has answered them yet. A group that has
+    stopped taking RSVPs gets none (its standing RSVPs wait until it takes them again)."""
     if not meetings:
         return []
     db.session.flush()  # the new meetings need their ids
-    schedule_ids = {meeting.schedule_id for meeting in meetings if meeting.schedule_id}
-    if not schedule_ids:
+    new_by_schedule: dict[int, list[Meeting]] = {}
+    for meeting in meetings:
+        if meeting.schedule_id is not None and meeting.starts_at > now:
+            new_by_schedule.setdefault(meeting.schedule_id, []).append(meeting)
+    if not new_by_schedule:
         return []
     standing = db.session.scalars(
         sa.select(StandingRSVP)
-        .where(StandingRSVP.schedule_id.in_(schedule_ids))
+        .join(StandingRSVP.schedule)
+        .join(Schedule.group)
+        .where(StandingRSVP.schedule_id.in_(new_by_schedule), Group.rsvp_open.is_(True))
         .order_by(StandingRSVP.created_at, StandingRSVP.id)  # regulars of longest standing first
     ).all()
-    outcomes = []
-    for entry in standing:
-        wanted = [m.id for m in meetings if m.schedule_id == entry.schedule_id]
-        open_ids = _open_meetings(entry.schedule_id, now, only=wanted)
-        answered = _answered(entry.user_id, open_ids)
-        for meeting_id in open_ids:
-            if meeting_id not in answered:
-                outcomes.append(
-                    make_rsvp(meeting_id, entry.user, companions=entry.companions, now=now)
-                )
-    return outcomes
+    # One RSVP at a time, each under its meeting's lock, so no seat is given twice.
+    return [
+        make_rsvp(meeting.id, entry.user, companions=entry.companions, now=now)
+        for entry in standing
+        for meeting in new_by_schedule[entry.schedule_id]
+    ]

@@ -20,13 +20,13 @@ from groups.rsvps.logic import (
     answers_for,
     cancel_rsvp,
     check_open,
-    make_rsvp,
+    members_rsvps,
     spaces_left,
     waitlist_place,
 )
 from groups.rsvps.models import RSVP, RSVPStatus, StandingRSVP
 from groups.rsvps.my_meetings import my_meetings_page
-from groups.rsvps.standing import start_going_to_every_meeting, stop_going_to_every_meeting
+from groups.rsvps.standing import has_standing_rsvp, say_going, stop_going_to_every_meeting
 from groups.schedules.models import Meeting
 from groups.security import TokenError, is_safe_next
 
@@ -72,18 +72,10 @@ def rsvp(meeting_id: int):
     now = utcnow()
     if form.validate_on_submit():
         try:
-            if form.every_meeting.data and meeting.schedule_id is not None:
-                check_open(meeting, now)
-                outcomes = start_going_to_every_meeting(
-                    meeting.schedule, current_user, companions=form.companions.data, now=now
-                )
-                # This meeting first: it is the one the member pressed (they may have said
-                # they're coming to it already, and now say "every time").
-                outcomes.sort(key=lambda outcome: outcome.rsvp.meeting_id != meeting.id)
-            else:
-                outcomes = [
-                    make_rsvp(meeting.id, current_user, companions=form.companions.data, now=now)
-                ]
+            outcomes = say_going(
+                meeting, current_user, companions=form.companions.data,
+                every=form.every_meeting.data, now=now,
+            )  # fmt: skip
         except RSVPError as error:
             db.session.rollback()
             problem = str(error)
@@ -106,18 +98,8 @@ def rsvp(meeting_id: int):
         except RSVPError as error:
             problem = str(error)
     answers = answers_for([meeting.id]).get(meeting.id)
-    existing = db.session.scalar(
-        sa.select(RSVP).where(
-            RSVP.meeting_id == meeting.id,
-            RSVP.user_id == current_user.id,
-            RSVP.status != RSVPStatus.CANCELLED,
-        )
-    )
-    standing = meeting.schedule_id is not None and db.session.scalar(
-        sa.select(StandingRSVP.id).where(
-            StandingRSVP.schedule_id == meeting.schedule_id, StandingRSVP.user_id == current_user.id
-        )
-    )
+    existing = members_rsvps(current_user, [meeting.id]).get(meeting.id)
+    standing = has_standing_rsvp(meeting.schedule_id, current_user)
     status = 400 if request.method == "POST" else 200
     return render_template(
         "rsvps/rsvp.html", meeting=meeting, form=form, problem=problem, existing=existing,

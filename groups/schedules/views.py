@@ -50,7 +50,7 @@ from groups.schedules.logic import (
     move_meeting,
     plan_schedule_change,
 )
-from groups.schedules.models import Meeting, Schedule
+from groups.schedules.models import Meeting, Schedule, meeting_venue_loaders
 from groups.schedules.preview import day_label, schedule_preview, when_label
 from groups.schedules.recurrence import RecurrenceError, describe
 from groups.venues.logic import active_venues
@@ -80,10 +80,7 @@ def _meetings(group: Group, condition, order, limit: int | None = None) -> list[
     return db.session.scalars(
         sa.select(Meeting)
         .where(Meeting.group_id == group.id, condition)
-        .options(
-            selectinload(Meeting.venue_override),
-            selectinload(Meeting.schedule).selectinload(Schedule.venue),
-        )
+        .options(*meeting_venue_loaders(groups_loaded=True))
         .order_by(order)
         .limit(limit)
     ).all()

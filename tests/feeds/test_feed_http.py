@@ -6,6 +6,7 @@ import pytest
 
 from groups.extensions import db
 from groups.feeds import views as feed_views
+from groups.organisations.models import GroupSlugRedirect
 from groups.schedules.logic import cancel_meeting
 from groups.schedules.models import Meeting
 from tests.feeds.helpers import assert_well_formed
@@ -197,3 +198,15 @@ def test_renaming_the_group_or_venue_moves_last_modified_on(client, world):
     response = client.get(GROUP_FEED, headers={"If-Modified-Since": first.headers["Last-Modified"]})
     assert response.status_code == 200 and b"Room 2" in response.data
     assert response.headers["Last-Modified"] != first.headers["Last-Modified"]
+
+
+def test_a_renamed_groups_old_feed_address_redirects_and_a_hidden_one_does_not(client, world):
+    db.session.add(GroupSlugRedirect(slug="old-circle", group_id=world["group"].id))
+    db.session.commit()
+    response = client.get("/feeds/groups/old-circle.ics")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/feeds/groups/tuesday-circle.ics")
+    world["group"].is_listed = False
+    db.session.commit()
+    assert client.get("/feeds/groups/old-circle.ics").status_code == 404
+    assert client.get("/groups/old-circle").status_code == 404

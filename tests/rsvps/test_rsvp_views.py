@@ -261,3 +261,16 @@ def test_a_member_already_going_can_add_every_meeting(world, client, now):
     assert response.status_code == 400 and "already going to every meeting" in response.get_data(
         as_text=True
     )
+
+
+def test_new_meetings_of_a_group_no_longer_taking_rsvps_get_no_standing_copies(world, client, now):
+    meeting = next_meeting(world, now)
+    login_as(client, world["member"])
+    client.post(f"/meetings/{meeting.id}/rsvp", data={"companions": "0", "every_meeting": "y"})
+    world["group"].rsvp_open = False
+    db.session.commit()
+    created = extend_meetings(world["schedule"], now=now, until=now + timedelta(weeks=40))
+    db.session.commit()
+    assert created
+    assert all(rsvps_of(new) == [] for new in created)
+    assert db.session.scalar(sa.select(StandingRSVP)) is not None  # kept for when it reopens
