@@ -75,6 +75,8 @@ def load_config(instance_path: str) -> dict:
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Off only for load tests (`make bench` drives thousands of requests from one address).
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "MAP_TILE_URL": os.environ.get(
             "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         ),
