@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from groups.accounts.models import User
 from groups.attendance.models import (
@@ -189,12 +189,12 @@ def roster_for(meeting: Meeting, added_user_ids: Iterable[int] = ()) -> Roster:
     """Everyone going or waitlisted, everyone already recorded, and walk-ins just added (only
     those allowed), in a fixed few queries. Names sorted; anonymous members last, unnamed."""
     rsvps = db.session.scalars(
-        sa.select(RSVP).where(RSVP.meeting_id == meeting.id).options(selectinload(RSVP.user))
+        sa.select(RSVP).where(RSVP.meeting_id == meeting.id).options(joinedload(RSVP.user))
     ).all()
     rows = db.session.scalars(
         sa.select(Attendance)
         .where(Attendance.meeting_id == meeting.id)
-        .options(selectinload(Attendance.user))
+        .options(joinedload(Attendance.user))
     ).all()
     headcount = db.session.get(MeetingHeadcount, meeting.id)
 

@@ -6,7 +6,7 @@ few queries however many groups and meetings it holds.
 """
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from groups.extensions import db
 from groups.feeds.ical import finish, meeting_event, new_calendar
@@ -48,19 +48,19 @@ def group_events(group_ids: list[int]):
     groups = db.session.scalars(
         sa.select(Group)
         .where(Group.id.in_(group_ids))
-        .options(selectinload(Group.organisation), selectinload(Group.default_venue))
+        .options(joinedload(Group.organisation), joinedload(Group.default_venue))
         .order_by(Group.name, Group.id)
     ).all()
     schedules = db.session.scalars(
         sa.select(Schedule)
         .where(Schedule.group_id.in_(group_ids))
-        .options(selectinload(Schedule.venue))
+        .options(joinedload(Schedule.venue))
         .order_by(Schedule.id)
     ).all()
     meetings = db.session.scalars(
         sa.select(Meeting)
         .where(Meeting.group_id.in_(group_ids))
-        .options(selectinload(Meeting.venue_override))
+        .options(joinedload(Meeting.venue_override))
         .order_by(Meeting.starts_at, Meeting.id)
     ).all()
     by_schedule: dict[int | None, list[Meeting]] = {}

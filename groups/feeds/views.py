@@ -6,7 +6,9 @@ download are private and never stored. The personal feed also never touches the 
 sets no cookie, and its path (which holds the secret) is hidden from the request logs.
 """
 
+from collections import OrderedDict
 from collections.abc import Callable
+from threading import Lock
 from urllib.parse import quote, urlsplit
 
 from flask import (
@@ -53,6 +55,12 @@ blueprint = Blueprint("feeds", __name__)
 blueprint.record_once(lambda _state: install_log_redaction())
 
 PUBLIC_CACHE = "public, max-age=900"
+# Public calendars by their ETag: the ETag is a hash of everything the bytes are made of, so a
+# stored copy is right for as long as the ETag is the same, and building one again is the
+# costly part of a feed request. Bounded, per process; private calendars are never stored.
+PUBLIC_CALENDARS: "OrderedDict[str, bytes]" = OrderedDict()
+PUBLIC_CALENDARS_KEPT = 512
+_public_calendars_lock = Lock()
 PRIVATE_CACHE = "private, no-store"
 
 
@@ -62,7 +70,8 @@ def calendar_response(
     """The calendar, or 304 Not Modified without building it when the client's copy is current."""
     environ = request.environ
     if is_resource_modified(environ, etag=version.etag, last_modified=version.last_modified):
-        response = Response(build(), content_type=f"{ICS_MIMETYPE}; charset=utf-8")
+        body = build() if private else _public_calendar(version.etag, build)
+        response = Response(body, content_type=f"{ICS_MIMETYPE}; charset=utf-8")
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     else:
         response = Response(status=304)
@@ -72,6 +81,20 @@ def calendar_response(
     if private:
         response.headers["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _public_calendar(etag: str, build: Callable[[], bytes]) -> bytes:
+    with _public_calendars_lock:
+        body = PUBLIC_CALENDARS.get(etag)
+        if body is not None:
+            PUBLIC_CALENDARS.move_to_end(etag)
+            return body
+    body = build()
+    with _public_calendars_lock:
+        PUBLIC_CALENDARS[etag] = body
+        if len(PUBLIC_CALENDARS) > PUBLIC_CALENDARS_KEPT:
+            PUBLIC_CALENDARS.popitem(last=False)
+    return body
 
 
 def _site_address() -> str:

@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from groups.extensions import db
 from groups.organisations.models import Group, Organisation
@@ -29,7 +29,7 @@ def listed_groups_with_next_meeting(now: datetime) -> list[GroupListing]:
     """Every public group with its next meeting that is going ahead, in two queries."""
     groups = db.session.scalars(
         public_groups()
-        .options(selectinload(Group.organisation), selectinload(Group.default_venue))
+        .options(joinedload(Group.organisation), joinedload(Group.default_venue))
         .order_by(Group.name)
     ).all()
     next_start = (
@@ -60,8 +60,8 @@ def public_group(slug: str) -> Group | None:
         public_groups()
         .where(Group.slug == slug)
         .options(
-            selectinload(Group.organisation),
-            selectinload(Group.default_venue),
+            joinedload(Group.organisation),
+            joinedload(Group.default_venue),
             selectinload(Group.facilitators),
             selectinload(Group.condition_rows),
         )
@@ -86,9 +86,7 @@ def public_meeting(meeting_id: int) -> Meeting | None:
         .join(Meeting.group)
         .join(Group.organisation)
         .where(Meeting.id == meeting_id, Group.is_listed.is_(True), Organisation.public_condition())
-        .options(
-            selectinload(Meeting.group).selectinload(Group.organisation), *meeting_venue_loaders()
-        )
+        .options(*meeting_venue_loaders(with_organisation=True))
     )
 
 

@@ -23,7 +23,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from groups.extensions import db
 from groups.finder.logic import public_groups
@@ -197,6 +196,17 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def _groups_meeting_at(venue_ids):
+    """Ids of groups that meet at one of these venues: their usual venue, a schedule's, or a
+    meeting's own (past ones too: filtering on the time would steer SQLite off the venue index)."""
+    ids = sorted(venue_ids)
+    return sa.union(
+        sa.select(Group.id).where(Group.default_venue_id.in_(ids)),
+        sa.select(Schedule.group_id).where(Schedule.venue_id.in_(ids)),
+        sa.select(Meeting.group_id).where(Meeting.venue_id.isnot(None), Meeting.venue_id.in_(ids)),
+    )
+
+
 def _upcoming_meetings_at(venue_ids, criteria: SearchCriteria, now: datetime):
     """Plain rows for the upcoming meetings of public groups that suit the group filters, held
     at these venues (a meeting's own venue, else its schedule's, else its group's), soonest first."""
@@ -213,6 +223,9 @@ def _upcoming_meetings_at(venue_ids, criteria: SearchCriteria, now: datetime):
         .outerjoin(Schedule, Meeting.schedule_id == Schedule.id)
         .where(
             Group.id.in_(public_groups().with_only_columns(Group.id)),
+            # Only groups that meet at one of these venues: found through the venue indexes, so
+            # the meetings are read through their group's index, not every upcoming meeting.
+            Meeting.group_id.in_(_groups_meeting_at(venue_ids)),
             Meeting.starts_at > now,
             Meeting.status != MeetingStatus.CANCELLED,
             venue_id.in_(sorted(venue_ids)),
@@ -253,9 +266,7 @@ def _load_meetings(meeting_ids) -> dict[int, Meeting]:
     meetings = db.session.scalars(
         sa.select(Meeting)
         .where(Meeting.id.in_(sorted(meeting_ids)))
-        .options(
-            selectinload(Meeting.group).selectinload(Group.organisation), *meeting_venue_loaders()
-        )
+        .options(*meeting_venue_loaders(with_organisation=True))
     )
     return {meeting.id: meeting for meeting in meetings}
 

@@ -11,7 +11,7 @@
 import enum
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
 
 from groups.extensions import db
@@ -22,7 +22,7 @@ from groups.organisations.models import (
     OrganisationMember,
     group_facilitator,
 )
-from groups.schedules.models import Meeting, Schedule
+from groups.schedules.models import Meeting, Schedule, meeting_venue_loaders
 
 
 class GroupPermission(enum.Enum):
@@ -42,23 +42,23 @@ def organisation_role(user, organisation_id: int) -> MemberRole | None:
     )
 
 
-def is_facilitator(user, group_id: int) -> bool:
-    if not user.is_authenticated:
-        return False
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(group_facilitator)
-            .where(group_facilitator.c.group_id == group_id, group_facilitator.c.user_id == user.id)
-        )
-        > 0
-    )
-
-
 def group_permissions(user, group: Group) -> set[GroupPermission]:
-    if organisation_role(user, group.organisation_id) is not None:
+    if not user.is_authenticated:
+        return set()
+    # The user's role in the organisation and whether they facilitate the group, in one query.
+    role = sa.select(OrganisationMember.role).where(
+        OrganisationMember.organisation_id == group.organisation_id,
+        OrganisationMember.user_id == user.id,
+    )
+    facilitates = sa.exists().where(
+        group_facilitator.c.group_id == group.id, group_facilitator.c.user_id == user.id
+    )
+    member_role, facilitator = db.session.execute(
+        sa.select(role.scalar_subquery(), facilitates)
+    ).one()
+    if member_role is not None:
         return set(GroupPermission)
-    if is_facilitator(user, group.id):
+    if facilitator:
         allowed = {GroupPermission.MEETINGS}
         if group.organisation.facilitators_manage_schedules:
             allowed.add(GroupPermission.SCHEDULES)
@@ -86,6 +86,7 @@ def require_group(group_id: int, permission: GroupPermission) -> Group:
     allowed = group_permissions(current_user, group)
     if not allowed:
         abort(404)
+    g.manages_something = True  # the page's "Manage" link needs no query of its own
     if permission not in allowed:
         abort(403, "You can manage this group's meetings, but not this.")
     return group
@@ -100,7 +101,11 @@ def require_schedule(schedule_id: int) -> Schedule:
 
 
 def require_meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
+    # The group, its organisation and the venue come in the same query, and stay referenced
+    # from the meeting, so later uses (the access check included) cost no query.
+    meeting = db.session.get(
+        Meeting, meeting_id, options=meeting_venue_loaders(with_organisation=True)
+    )
     if meeting is None:
         abort(404)
     require_group(meeting.group_id, GroupPermission.MEETINGS)

@@ -2,7 +2,7 @@ import enum
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from groups.extensions import db
 from groups.models import CreatedAtMixin, UTCDateTime, enum_column, utcnow
@@ -102,6 +102,16 @@ class Meeting(CreatedAtMixin, db.Model):
         sa.CheckConstraint(
             "status != 'cancelled' OR cancel_reason IS NOT NULL", name="cancel_has_reason"
         ),
+        # A group's upcoming meetings, read as one range (search, group pages, feeds).
+        sa.Index("ix_meeting_group_id_starts_at", "group_id", "starts_at"),
+        # The few meetings held away from their usual venue, for search by place: most rows
+        # have no venue of their own, which steers planners off a plain index on the column.
+        sa.Index(
+            "ix_meeting_own_venue_id",
+            "venue_id",
+            sqlite_where=sa.text("venue_id IS NOT NULL"),
+            postgresql_where=sa.text("venue_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,17 +168,23 @@ class Meeting(CreatedAtMixin, db.Model):
         return self.status is MeetingStatus.CANCELLED
 
 
-def meeting_venue_loaders(groups_loaded: bool = False) -> tuple:
+def meeting_venue_loaders(groups_loaded: bool = False, with_organisation: bool = False) -> tuple:
     """Loader options for ``Meeting.venue`` wherever it comes from (the meeting's own venue, its
-    schedule's, or the group's usual one): a fixed few extra queries for any number of meetings.
-    ``groups_loaded``: the query already loaded the groups with their usual venue."""
+    schedule's, or the group's usual one), joined into the meetings' own query: each is one row
+    per meeting, so the page costs one query however many meetings it lists.
+    ``groups_loaded``: the query already loaded the groups with their usual venue;
+    ``with_organisation``: also join each meeting's group's organisation."""
     loaders = (
-        selectinload(Meeting.venue_override),
-        selectinload(Meeting.schedule).selectinload(Schedule.venue),
+        joinedload(Meeting.venue_override),
+        joinedload(Meeting.schedule).joinedload(Schedule.venue),
     )
     if groups_loaded:
         return loaders
-    return (*loaders, selectinload(Meeting.group).selectinload(Group.default_venue))
+    group = joinedload(Meeting.group)
+    loaders = (*loaders, group.joinedload(Group.default_venue))
+    if with_organisation:
+        loaders = (*loaders, joinedload(Meeting.group).joinedload(Group.organisation))
+    return loaders
 
 
 class MeetingChangeKind(enum.Enum):
