@@ -33,6 +33,8 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Seeds bench-results/ (SQLite; PostgreSQL with BENCH_DATABASE_URL) unless already seeded, then
+# loads each page with wrk. Options: make bench BENCH_ARGS="--requests 500 --skip-seed".
 bench: install
-	@echo "make bench: the benchmark is not built yet (issue 9, 'Benchmark: measure speed at realistic scale')." >&2
-	@exit 2
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 2; }
+	$(VENV)/bin/python -m bench.run $(BENCH_ARGS)
