@@ -59,6 +59,21 @@ def test_if_none_match_gets_304_without_building_the_calendar(client, world, mon
     assert queries.count <= 4  # the group, then the version's three small queries
 
 
+def test_a_public_calendar_is_built_once_for_each_version(client, world, monkeypatch):
+    feed_views.PUBLIC_CALENDARS.clear()
+    first = client.get(GROUP_FEED)
+
+    def must_not_build(*_args, **_kwargs):
+        raise AssertionError("the calendar was built again for the same version")
+
+    monkeypatch.setattr(feed_views, "group_calendar", must_not_build)
+    again = client.get(GROUP_FEED)
+
+    assert again.status_code == 200
+    assert again.data == first.data
+    assert again.headers["ETag"] == first.headers["ETag"]
+
+
 def test_if_modified_since_gets_304(client, world):
     first = client.get(GROUP_FEED)
     response = client.get(GROUP_FEED, headers={"If-Modified-Since": first.headers["Last-Modified"]})
