@@ -8,6 +8,9 @@ and AA rules), on a missing `lang`, skip link or meaningful title, and on horizo
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from tests.support import PASSWORD
 
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -25,6 +28,15 @@ class PageChecker:
 
     def __getattr__(self, name):
         return getattr(self.page, name)
+
+    def sign_in(self, user, next_path: str) -> None:
+        """Sign in through the sign-in page (checked like any other), landing on next_path."""
+        self.page.goto(f"/sign-in?next={next_path}")
+        self.check("sign in")
+        self.page.get_by_label("Email").fill(user.email)
+        self.page.get_by_label("Password").fill(PASSWORD)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_url(lambda url: urlsplit(url).path == next_path)
 
     def check(self, label: str) -> dict:
         """Screenshot, axe report and the page-level rules for the page as it is now."""

@@ -35,15 +35,6 @@ def meeting(world, now):
     return meeting
 
 
-def sign_in(page, user, next_path: str) -> None:
-    page.goto(f"/sign-in?next={next_path}")
-    page.check("sign in")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: urlsplit(url).path == next_path)
-
-
 def sign_in_with_the_keyboard(page, user, next_path: str) -> None:
     page.goto(f"/sign-in?next={next_path}")
     tab_to(page, "Email")
@@ -139,7 +130,7 @@ def tab_to(page, name: str, limit: int = 80) -> None:
 
 def test_facilitator_marks_who_came_on_a_phone_and_the_report_counts_them(browsing, world, meeting):
     page = browsing.new_page(**PHONE)
-    sign_in(page, world["facilitator"], "/facilitate/")
+    page.sign_in(world["facilitator"], "/facilitate/")
     page.check("facilitator home before the meeting is recorded")
 
     # The report before: nothing recorded for today's meeting yet.
@@ -256,7 +247,7 @@ def test_roster_and_report_fit_320_pixels_in_dark_mode(browsing, world, meeting,
     db.session.commit()
 
     page = browsing.new_page(color_scheme="dark", **NARROW)
-    sign_in(page, world["facilitator"], f"/manage/meetings/{meeting.id}/attendance")
+    page.sign_in(world["facilitator"], f"/manage/meetings/{meeting.id}/attendance")
     page.check("roster at 320px in dark mode")
     page.assert_tap_targets(ROSTER_TARGETS)
     mark_toggle(page, "present", "Maria").tap()

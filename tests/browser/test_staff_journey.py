@@ -37,15 +37,6 @@ def submit_expecting_bad_request(page, browsing, button: str) -> None:
     page.wait_for_function("() => document.readyState === 'complete'")
 
 
-def sign_in(page, user, next_path: str) -> None:
-    page.goto(f"/sign-in?next={next_path}")
-    page.check("sign in")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: urlsplit(url).path == next_path)
-
-
 def fortnightly(first_date: date, weekday: int, count: int) -> list[date]:
     """The dates of "every 2 weeks on <weekday>" from ``first_date``: the weeks (Monday to
     Sunday) are counted from the week holding the first date, as in iCalendar."""
@@ -101,7 +92,7 @@ def test_staff_adds_a_venue_a_group_and_a_fortnightly_schedule_then_cancels_a_me
     browsing, world
 ):
     page = browsing.new_page()
-    sign_in(page, world["staff"], DASHBOARD)
+    page.sign_in(world["staff"], DASHBOARD)
     assert page.get_by_role("heading", level=1).inner_text() == "Test Pain Clinic"
     page.check("organisation dashboard")
 
@@ -410,7 +401,7 @@ def test_staff_pages_fit_320_pixels_without_scrolling_sideways(browsing, world, 
     """Every staff page, narrow, passes the page checks (no sideways scroll, axe's contrast
     rules in this colour scheme)."""
     page = browsing.new_page(viewport=NARROW, color_scheme=color_scheme)
-    sign_in(page, world["admin"], DASHBOARD)
+    page.sign_in(world["admin"], DASHBOARD)
     assert page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches") is (
         color_scheme == "dark"
     )
@@ -477,7 +468,7 @@ def assert_error_tied_to(page, field, message: str) -> None:
 
 def test_an_empty_venue_form_ties_each_error_to_its_field(browsing, world):
     page = browsing.new_page()
-    sign_in(page, world["staff"], f"{DASHBOARD}venues/new")
+    page.sign_in(world["staff"], f"{DASHBOARD}venues/new")
     submit_expecting_bad_request(page, browsing, "Add the venue")
 
     summary = page.locator(".error-summary")
