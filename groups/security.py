@@ -1,6 +1,7 @@
 """Security headers, the Content-Security-Policy, Markdown sanitising, signed tokens and the
 rule for where a sign-in may send people next."""
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import markdown as markdown_lib
@@ -19,8 +20,10 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
+@lru_cache(maxsize=2048)
 def render_markdown(text: str | None) -> Markup:
-    """Markdown written by staff, turned into HTML that can hold nothing executable."""
+    """Markdown written by staff, turned into HTML that can hold nothing executable. The same
+    text always gives the same HTML, so each process keeps the latest few thousand."""
     html = markdown_lib.markdown(text or "", output_format="html")
     clean = nh3.clean(
         html,
