@@ -9,7 +9,6 @@ from sqlalchemy.orm import selectinload
 from groups.accounts.models import User
 from groups.attendance.models import Attendance, AttendanceStatus
 from groups.extensions import db
-from groups.organisations.models import Group
 from groups.rsvps.logic import waitlist_places
 from groups.rsvps.models import RSVP, RSVPStatus, StandingRSVP
 from groups.schedules.models import Meeting, Schedule, meeting_venue_loaders
@@ -26,7 +25,7 @@ class MyMeetings:
 
 
 def _meeting_details():
-    return (selectinload(Meeting.group).selectinload(Group.organisation), *meeting_venue_loaders())
+    return meeting_venue_loaders(with_organisation=True)
 
 
 def my_meetings_page(user: User, now: datetime) -> MyMeetings:
