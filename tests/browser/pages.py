@@ -133,7 +133,7 @@ class PageChecker:
             text = self.page.evaluate(
                 """() => {
                     const e = document.activeElement;
-                    if (!e) return '';
+                    if (!e || e === document.body) return '';
                     const label = e.labels && e.labels[0] ? e.labels[0].innerText : '';
                     // Line breaks folded: a visually hidden part of a link is a line of its own.
                     return [e.getAttribute('aria-label') || '', label, e.innerText || '',

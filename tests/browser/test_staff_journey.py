@@ -27,7 +27,7 @@ GROUP = "Thursday Afternoon Circle"
 REASON = "The library is closed for repairs. We meet again two weeks later."
 
 
-def submit_expecting_bad_request(page, browsing, button: str) -> None:
+def submit_expecting_bad_request(page, button: str) -> None:
     """Submit a form the app answers with 400 Bad Request, as the venue form does when a field
     is wrong. Chromium logs any 4xx page as a console error; this one is the answer the test
     asked for; the harness forgives a page's own status (tests/browser/conftest.py)."""
@@ -250,30 +250,6 @@ def _zone_name(day: date) -> str:
 # --- With the keyboard alone ---------------------------------------------------------------
 
 
-FOCUSED_TEXT = """() => {
-    const e = document.activeElement;
-    if (!e || e === document.body) return null;
-    const label = e.labels && e.labels[0] ? e.labels[0].innerText : '';
-    return [e.getAttribute('aria-label') || '', label, e.innerText || '', e.value || '']
-        .join(' ').replace(/\\s+/g, ' ');
-}"""
-
-
-def tab_to(page, name: str, limit: int = 80) -> None:
-    """PageChecker.tab_to, reading a control's text with its line breaks folded: a link's
-    visually hidden part ("Cancel" + "the meeting on ...") is a line of its own in innerText.
-    Focus must be visible at every stop."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        text = page.evaluate(FOCUSED_TEXT)
-        if text is None:  # past the last control: the next Tab starts again at the top
-            continue
-        page.assert_focus_visible()
-        if name.lower() in text.lower():
-            return
-    raise AssertionError(f"Tab never reached {name!r} on {page.url}")
-
-
 def press(page, key: str, navigates: bool = False) -> None:
     """One key press; when it submits a form or follows a link, wait for the next page."""
     if navigates:
@@ -285,12 +261,12 @@ def press(page, key: str, navigates: bool = False) -> None:
 
 def follow(page, name: str) -> None:
     """Tab to a link or button and press Enter on it."""
-    tab_to(page, name)
+    page.tab_to(name)
     press(page, "Enter", navigates=True)
 
 
 def type_into(page, name: str, text: str) -> None:
-    tab_to(page, name)
+    page.tab_to(name)
     page.keyboard.type(text)
 
 
@@ -321,7 +297,7 @@ def test_staff_does_the_whole_journey_with_the_keyboard_alone(browsing, world):
     type_into(page, "Address line 1", "Taptonville Road")
     type_into(page, "Town or city", "Sheffield")
     for feature in ("Step-free way in", "Accessible toilet", "Hearing loop"):
-        tab_to(page, feature)
+        page.tab_to(feature)
         press(page, "Space")
         assert page.evaluate("() => document.activeElement.checked"), feature
     type_into(page, "Anything else about access", VENUE_NOTE)
@@ -339,9 +315,9 @@ def test_staff_does_the_whole_journey_with_the_keyboard_alone(browsing, world):
     follow(page, "Test Pain Clinic")
     follow(page, "Start a new group")
     type_into(page, "Group name", GROUP)
-    tab_to(page, "Peer support group")
+    page.tab_to("Peer support group")
     press(page, "Space")
-    tab_to(page, "Usual venue")
+    page.tab_to("Usual venue")
     page.keyboard.type("Broomhill")
     assert focused_value(page) == f"{VENUE}, Sheffield"
     page.check("group form filled in")
@@ -356,15 +332,15 @@ def test_staff_does_the_whole_journey_with_the_keyboard_alone(browsing, world):
     meeting_day = first_day + timedelta(days=2)
     expected = fortnightly(first_day, meeting_day.weekday(), 4)
     follow(page, "Add a schedule")
-    tab_to(page, "How often")
+    page.tab_to("How often")
     press(page, "ArrowDown")
     assert focused_value(page) == "Every 2 weeks"
-    tab_to(page, f"{meeting_day:%A}")
+    page.tab_to(f"{meeting_day:%A}")
     press(page, "Space")
     # "A" answers the AM/PM part where the browser shows a 12-hour clock; a 24-hour one ignores it.
     type_into(page, "Start time", "1000A")
     assert focused_value(page) == "10:00"
-    tab_to(page, "It keeps going")
+    page.tab_to("It keeps going")
     press(page, "ArrowDown")
     press(page, "ArrowDown")
     assert page.evaluate("() => document.activeElement.value") == "count"
@@ -438,7 +414,7 @@ def test_staff_pages_fit_320_pixels_without_scrolling_sideways(browsing, world, 
 
     # The pages a form shows back: the venue form's errors and a schedule's preview.
     page.goto(f"/manage/{organisation}/venues/new")
-    submit_expecting_bad_request(page, browsing, "Add the venue")
+    submit_expecting_bad_request(page, "Add the venue")
     assert page.locator(".error-summary").is_visible()
     page.check(f"venue form with errors {color_scheme}")
     page.goto(f"/manage/groups/{group.id}/schedules/new")
@@ -469,7 +445,7 @@ def assert_error_tied_to(page, field, message: str) -> None:
 def test_an_empty_venue_form_ties_each_error_to_its_field(browsing, world):
     page = browsing.new_page()
     page.sign_in(world["staff"], f"{DASHBOARD}venues/new")
-    submit_expecting_bad_request(page, browsing, "Add the venue")
+    submit_expecting_bad_request(page, "Add the venue")
 
     summary = page.locator(".error-summary")
     assert summary.get_by_role("heading").inner_text() == "Please check the form"
