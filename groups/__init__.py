@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from groups.config import load_config
+from groups.content_cache.logic import init_content_cache
 from groups.extensions import csrf, db, limiter, login_manager, migrate
 from groups.schedules.display import init_display
 from groups.security import init_security
@@ -63,6 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     init_security(app)
     init_display(app)
+    init_content_cache(app)
     _register_models()
     _register_blueprints(app)
     _register_error_pages(app)
@@ -75,6 +77,7 @@ def _register_models() -> None:
     from groups.accounts import models as _accounts  # noqa: F401
     from groups.attendance import models as _attendance  # noqa: F401
     from groups.audit import models as _audit  # noqa: F401
+    from groups.content_cache import models as _content_cache  # noqa: F401
     from groups.feeds import models as _feeds  # noqa: F401
     from groups.mail import models as _mail  # noqa: F401
     from groups.organisations import models as _organisations  # noqa: F401

@@ -77,6 +77,11 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         # Off only for load tests (`make bench` drives thousands of requests from one address).
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        # Pages and feeds kept in memory (groups/content_cache/logic.py): how often a process
+        # looks for other processes' changes, the oldest copy it uses, and its memory bound.
+        "CONTENT_CACHE_RECHECK_SECONDS": float(os.environ.get("CONTENT_CACHE_RECHECK_SECONDS", 1)),
+        "CONTENT_CACHE_MAX_AGE_SECONDS": float(os.environ.get("CONTENT_CACHE_MAX_AGE_SECONDS", 60)),
+        "CONTENT_CACHE_MAX_BYTES": int(os.environ.get("CONTENT_CACHE_MAX_BYTES", 32 * 1024 * 1024)),
         "MAP_TILE_URL": os.environ.get(
             "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         ),

@@ -103,6 +103,8 @@ def _clean_database(request):
     application = request.getfixturevalue("app")
     with application.app_context():
         limiter.reset()
+        # The emptied tables bypass the session, so nothing tells the kept pages they are stale.
+        application.extensions["content_cache"].clear()
         db.session.remove()
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):

@@ -1,14 +1,14 @@
 """Calendar files and feeds, and the page where members manage their personal calendar address.
 
-Every calendar answers 304 from its version (groups/feeds/versions.py) before anything is built.
-Public feeds may be cached by anyone for 15 minutes; the personal feed and a discreet member's
-download are private and never stored. The personal feed also never touches the session, so it
+Every calendar carries its version (groups/feeds/versions.py) as ETag and Last-Modified, and is
+kept in the process while the content generation holds (groups/content_cache/logic.py), so a
+304 or a repeat download builds nothing. Public feeds may be cached by anyone for 15 minutes;
+the personal feed and a discreet member's download are private and never stored by a client. The personal feed also never touches the session, so it
 sets no cookie, and its path (which holds the secret) is hidden from the request logs.
 """
 
-from collections import OrderedDict
 from collections.abc import Callable
-from threading import Lock
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from flask import (
@@ -25,6 +25,7 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
+from groups.content_cache.logic import content_cache
 from groups.extensions import db
 from groups.feeds.forms import CalendarAddressForm
 from groups.feeds.ical import ICS_MIMETYPE, meeting_ics
@@ -55,46 +56,61 @@ blueprint = Blueprint("feeds", __name__)
 blueprint.record_once(lambda _state: install_log_redaction())
 
 PUBLIC_CACHE = "public, max-age=900"
-# Public calendars by their ETag: the ETag is a hash of everything the bytes are made of, so a
-# stored copy is right for as long as the ETag is the same, and building one again is the
-# costly part of a feed request. Bounded, per process; private calendars are never stored.
-PUBLIC_CALENDARS: "OrderedDict[str, bytes]" = OrderedDict()
-PUBLIC_CALENDARS_KEPT = 512
-_public_calendars_lock = Lock()
 PRIVATE_CACHE = "private, no-store"
 
 
-def calendar_response(
-    version: FeedVersion, build: Callable[[], bytes], *, filename: str, private: bool = False
-) -> Response:
-    """The calendar, or 304 Not Modified without building it when the client's copy is current."""
+@dataclass(frozen=True)
+class Calendar:
+    """A calendar ready to send: its bytes and their validators."""
+
+    version: FeedVersion
+    body: bytes
+    filename: str
+    private: bool = False
+
+
+# What a feed view hands to kept_calendar: the version, how to build the bytes, the file name.
+CalendarParts = tuple[FeedVersion, Callable[[], bytes], str]
+
+
+def kept_calendar(
+    parts: Callable[[], CalendarParts | None], *, private: bool = False, keep: bool = True
+) -> Calendar | None:
+    """The calendar for this request (None when ``parts`` finds nothing), kept while the content
+    generation holds (groups/content_cache/logic.py). The bytes hold the site's address, so the
+    key is the whole request URL. When the generation moved on but the calendar's own version
+    did not, the bytes are reused rather than built again."""
+
+    def build(stale: Calendar | None) -> Calendar | None:
+        found = parts()
+        if found is None:
+            return None
+        version, build_bytes, filename = found
+        if stale is not None and stale.version.etag == version.etag:
+            return Calendar(version, stale.body, filename, private)
+        return Calendar(version, build_bytes(), filename, private)
+
+    if not keep:
+        return build(None)
+    key = ("calendar", request.path, request.query_string, request.host_url)
+    return content_cache().get_or_build(key, build, size=lambda calendar: len(calendar.body))
+
+
+def calendar_response(calendar: Calendar) -> Response:
+    """The calendar, or 304 Not Modified when the client's copy is current."""
+    version = calendar.version
     environ = request.environ
     if is_resource_modified(environ, etag=version.etag, last_modified=version.last_modified):
-        body = build() if private else _public_calendar(version.etag, build)
-        response = Response(body, content_type=f"{ICS_MIMETYPE}; charset=utf-8")
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response = Response(calendar.body, content_type=f"{ICS_MIMETYPE}; charset=utf-8")
+        response.headers["Content-Disposition"] = f'attachment; filename="{calendar.filename}"'
     else:
         response = Response(status=304)
     response.set_etag(version.etag)
     response.last_modified = version.last_modified
-    response.headers["Cache-Control"] = PRIVATE_CACHE if private else PUBLIC_CACHE
-    if private:
+    response.headers["Cache-Control"] = PRIVATE_CACHE if calendar.private else PUBLIC_CACHE
+    if calendar.private:
         response.headers["X-Robots-Tag"] = "noindex"
     return response
-
-
-def _public_calendar(etag: str, build: Callable[[], bytes]) -> bytes:
-    with _public_calendars_lock:
-        body = PUBLIC_CALENDARS.get(etag)
-        if body is not None:
-            PUBLIC_CALENDARS.move_to_end(etag)
-            return body
-    body = build()
-    with _public_calendars_lock:
-        PUBLIC_CALENDARS[etag] = body
-        if len(PUBLIC_CALENDARS) > PUBLIC_CALENDARS_KEPT:
-            PUBLIC_CALENDARS.popitem(last=False)
-    return body
 
 
 def _site_address() -> str:
@@ -104,56 +120,74 @@ def _site_address() -> str:
 
 @blueprint.route("/meetings/<int:meeting_id>.ics")
 def meeting_download(meeting_id: int):
-    meeting = public_meeting(meeting_id)
-    if meeting is None:
-        abort(404)
     discreet = bool(current_user.is_authenticated and current_user.discreet_calendar)
-    version = groups_version([meeting.group_id], "meeting", meeting.id, discreet, _site_address())
-    return calendar_response(
-        version,
-        lambda: meeting_ics(meeting, discreet=discreet),
-        filename=f"meeting-{meeting.id}.ics",
-        private=discreet,
-    )
+
+    def parts() -> CalendarParts | None:
+        meeting = public_meeting(meeting_id)
+        if meeting is None:
+            return None
+        version = groups_version(
+            [meeting.group_id], "meeting", meeting.id, discreet, _site_address()
+        )
+        build = lambda: meeting_ics(meeting, discreet=discreet)  # noqa: E731
+        return version, build, f"meeting-{meeting.id}.ics"
+
+    # A discreet member's copy is theirs alone: never kept.
+    calendar = kept_calendar(parts, private=discreet, keep=not discreet)
+    if calendar is None:
+        abort(404)
+    return calendar_response(calendar)
 
 
 @blueprint.route("/feeds/groups/<slug>.ics")
 def group_feed(slug: str):
-    group = public_group_by_slug(slug)
-    if group is None:
+    def parts() -> CalendarParts | None:
+        group = public_group_by_slug(slug)
+        if group is None:
+            return None
+        version = groups_version([group.id], "group", _site_address())
+        return version, lambda: group_calendar(group), f"{group.slug}.ics"
+
+    calendar = kept_calendar(parts)
+    if calendar is None:
         new_slug = renamed_public_group_slug(slug)
         if new_slug is None:
             abort(404)
         return redirect(url_for("feeds.group_feed", slug=new_slug), 301)
-    version = groups_version([group.id], "group", _site_address())
-    return calendar_response(version, lambda: group_calendar(group), filename=f"{group.slug}.ics")
+    return calendar_response(calendar)
 
 
 @blueprint.route("/feeds/organisations/<slug>.ics")
 def organisation_feed(slug: str):
-    organisation = public_organisation(slug)
-    if organisation is None:
+    def parts() -> CalendarParts | None:
+        organisation = public_organisation(slug)
+        if organisation is None:
+            return None
+        group_ids = public_group_ids_of(organisation)
+        version = groups_version(group_ids, "organisation", organisation.name, _site_address())
+        return version, lambda: organisation_calendar(organisation), f"{organisation.slug}.ics"
+
+    calendar = kept_calendar(parts)
+    if calendar is None:
         abort(404)
-    group_ids = public_group_ids_of(organisation)
-    version = groups_version(group_ids, "organisation", organisation.name, _site_address())
-    return calendar_response(
-        version, lambda: organisation_calendar(organisation), filename=f"{organisation.slug}.ics"
-    )
+    return calendar_response(calendar)
 
 
 @blueprint.route("/feeds/search.ics")
 def search_feed():
-    search = saved_search(request.args, utcnow())
-    if search is None:
+    def parts() -> CalendarParts | None:
+        search = saved_search(request.args, utcnow())
+        if search is None:
+            return None
+        version = groups_version(search.group_ids, "search", search.name, _site_address())
+        description = "Groups found by a search on Circles."
+        build = lambda: groups_calendar(search.name, description, search.group_ids)  # noqa: E731
+        return version, build, "circles-search.ics"
+
+    calendar = kept_calendar(parts)
+    if calendar is None:
         abort(404, "This search is not complete: open it on the search page and try again.")
-    version = groups_version(search.group_ids, "search", search.name, _site_address())
-    return calendar_response(
-        version,
-        lambda: groups_calendar(
-            search.name, "Groups found by a search on Circles.", search.group_ids
-        ),
-        filename="circles-search.ics",
-    )
+    return calendar_response(calendar)
 
 
 @blueprint.route("/feeds/meeting-guide.json")
@@ -167,16 +201,21 @@ def meeting_guide():
 @blueprint.route("/feeds/personal/<token>.ics")
 def personal_feed(token: str):
     refuse_session_cookie()
-    user = user_for_feed_token(token)
-    if user is None:
+
+    def parts() -> CalendarParts | None:
+        user = user_for_feed_token(token)
+        if user is None:
+            return None
+        build = lambda: personal_calendar(user)  # noqa: E731
+        return personal_version(user, _site_address()), build, "my-meetings.ics"
+
+    # Kept by its secret address, in this process's memory only: revoking the address or any
+    # change to the member's meetings gives a new content generation, which ends the copy.
+    calendar = kept_calendar(parts, private=True)
+    if calendar is None:
         # A plain answer: the site's error page would load the session to show who is signed in.
         return Response("Not found\n", 404, content_type="text/plain; charset=utf-8")
-    return calendar_response(
-        personal_version(user, _site_address()),
-        lambda: personal_calendar(user),
-        filename="my-meetings.ics",
-        private=True,
-    )
+    return calendar_response(calendar)
 
 
 def personal_feed_url(token: str) -> str:

@@ -10,6 +10,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from groups.content_cache.logic import content_cache, is_shared_view
 from groups.finder.forms import FILTER_FIELDS, MAX_RADIUS, SearchForm
 from groups.finder.logic import (
     listed_groups_with_next_meeting,
@@ -21,6 +22,7 @@ from groups.finder.places import Place, PlaceMatch, find_place, suggest_places
 from groups.finder.search import default_unit, search_groups
 from groups.finder.structured_data import meeting_events
 from groups.models import utcnow
+from groups.organisations.models import Group
 from groups.rsvps.forms import ConfirmForm
 from groups.rsvps.logic import answers_for, members_rsvps, spaces_left, waitlist_places
 
@@ -56,9 +58,22 @@ def _home_page(form: SearchForm, status: int = 200, **context):
 
 @blueprint.route("/")
 def home():
-    """Where are you? Without a place, every group; with one, the groups near it."""
-    language = next(iter(request.accept_languages.values()), None)
-    form = SearchForm(request.args, unit=default_unit(language).value)
+    """Where are you? Without a place, every group; with one, the groups near it. A page found
+    for a visitor who is not signed in is kept for the next one (groups/content_cache/logic.py)."""
+    unit = default_unit(next(iter(request.accept_languages.values()), None)).value
+    if not is_shared_view():
+        return _search_page(unit)
+    key = ("search page", request.full_path, unit, request.host_url)
+    return content_cache().get_or_build(
+        key,
+        lambda _stale: _search_page(unit),
+        size=lambda page: len(page[0]),
+        keep=lambda page: page[1] == 200,
+    )
+
+
+def _search_page(unit: str):
+    form = SearchForm(request.args, unit=unit)
     if not any(field.name in request.args for field in form):
         return _home_page(form, listings=listed_groups_with_next_meeting(utcnow()))
     if not form.validate():
@@ -101,12 +116,24 @@ def place_suggestions():
 
 @blueprint.route("/groups/<slug>")
 def group_page(slug: str):
-    group = public_group(slug)
-    if group is None:
+    """The group, its next meetings and how many are going. The page a visitor who is not
+    signed in sees is the same for all of them, so it is kept (groups/content_cache/logic.py)."""
+    if is_shared_view():
+        key = ("group page", slug, request.host_url)
+        page = content_cache().get_or_build(key, lambda _stale: _group_page(public_group(slug)))
+    else:
+        page = _group_page(public_group(slug))
+    if page is None:
         new_slug = renamed_public_group_slug(slug)
         if new_slug is None:
             abort(404)
         return redirect(url_for("finder.group_page", slug=new_slug), 301)
+    return page
+
+
+def _group_page(group: Group | None) -> str | None:
+    if group is None:
+        return None
     now = utcnow()
     meetings = upcoming_meetings(group, now)
     meeting_ids = [meeting.id for meeting in meetings]
@@ -115,7 +142,9 @@ def group_page(slug: str):
     mine = members_rsvps(current_user, meeting_ids)
     return render_template(
         "finder/group.html", group=group, meetings=meetings, answers=answers, spaces=spaces,
-        mine=mine, places=waitlist_places(list(mine.values())), now=now, form=ConfirmForm(),
+        mine=mine, places=waitlist_places(list(mine.values())), now=now,
+        # Only a member gets forms: a visitor's page then sets no cookie and can be shared.
+        form=ConfirmForm() if current_user.is_authenticated else None,
         events=meeting_events(group, meetings, spaces),
         tile_url=current_app.config["MAP_TILE_URL"],
     )  # fmt: skip

@@ -60,7 +60,6 @@ def test_if_none_match_gets_304_without_building_the_calendar(client, world, mon
 
 
 def test_a_public_calendar_is_built_once_for_each_version(client, world, monkeypatch):
-    feed_views.PUBLIC_CALENDARS.clear()
     first = client.get(GROUP_FEED)
 
     def must_not_build(*_args, **_kwargs):
