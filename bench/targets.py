@@ -67,6 +67,16 @@ def target_makers(manifest: dict, port: int, database_url: str) -> list[Callable
     def get(name: str, path: str) -> Callable[[], Target]:
         return lambda: Target(name, [("GET", path, None)], anonymous)
 
+    def get_signed_in(name: str, path: str) -> Callable[[], Target]:
+        """The same page for a signed-in member: built for them on every request (only what
+        every visitor sees is kept), so this row shows what a page costs to build."""
+
+        def make() -> Target:
+            member = _signed_in(port, manifest["rsvp_member"])
+            return Target(name, [("GET", path, None)], member, headers=_with_cookies(member))
+
+        return make
+
     def feed_not_modified() -> Target:
         headers = _feed_validators(port, group_feed)
         return Target("feed 304", [("GET", group_feed, None)], anonymous, (304,), headers)
@@ -77,10 +87,14 @@ def target_makers(manifest: dict, port: int, database_url: str) -> list[Callable
             "roster", [("GET", roster, None)], facilitator, headers=_with_cookies(facilitator)
         )
 
+    search = f"/?{manifest['search']['query']}"
+    group_page = f"/groups/{manifest['group_slug']}"
     return [
         get("bare", "/bench/bare"),
-        get("search", f"/?{manifest['search']['query']}"),
-        get("group page", f"/groups/{manifest['group_slug']}"),
+        get("search", search),
+        get("group page", group_page),
+        get_signed_in("search, signed in", search),
+        get_signed_in("group page, signed in", group_page),
         get("group feed", group_feed),
         get("personal feed", personal_feed),
         feed_not_modified,
