@@ -27,7 +27,7 @@ from threading import Lock
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context, session
+from flask import Flask, current_app, has_app_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -192,6 +192,14 @@ def init_content_cache(app: Flask) -> None:
 
 def content_cache() -> ContentCache:
     return current_app.extensions["content_cache"]
+
+
+def request_key(kind: str, *more: Hashable) -> tuple:
+    """A key for what this request's URL shows (its scheme, host, path and query string), read
+    straight from the WSGI environment: ``request.url`` would cost more than the kept copy."""
+    environ = request.environ
+    return (kind, environ.get("wsgi.url_scheme"), request.host, environ.get("SCRIPT_NAME"),
+            environ.get("PATH_INFO"), environ.get("QUERY_STRING"), *more)  # fmt: skip
 
 
 def is_shared_view() -> bool:

@@ -6,7 +6,7 @@ few queries however many groups and meetings it holds.
 """
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from groups.extensions import db
 from groups.feeds.ical import finish, meeting_event, new_calendar
@@ -29,8 +29,10 @@ def public_group_ids_of(organisation: Organisation) -> list[int]:
 
 
 def public_group_by_slug(slug: str) -> Group | None:
-    """A public group by slug, in one query: a 304 needs nothing more."""
-    return db.session.scalar(public_groups().where(Group.slug == slug))
+    """A public group by slug with its organisation (which the query joins anyway), in one query."""
+    return db.session.scalar(
+        public_groups().where(Group.slug == slug).options(contains_eager(Group.organisation))
+    )
 
 
 def public_organisation(slug: str) -> Organisation | None:

@@ -9,6 +9,7 @@ sets no cookie, and its path (which holds the secret) is hidden from the request
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import quote, urlsplit
 
 from flask import (
@@ -23,9 +24,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from werkzeug.http import is_resource_modified
+from werkzeug.http import http_date, is_resource_modified, quote_etag
 
-from groups.content_cache.logic import content_cache
+from groups.content_cache.logic import content_cache, request_key
 from groups.extensions import db
 from groups.feeds.forms import CalendarAddressForm
 from groups.feeds.ical import ICS_MIMETYPE, meeting_ics
@@ -61,12 +62,38 @@ PRIVATE_CACHE = "private, no-store"
 
 @dataclass(frozen=True)
 class Calendar:
-    """A calendar ready to send: its bytes and their validators."""
+    """A calendar ready to send: its bytes, and the headers worked out once for every request
+    that gets it (it may be kept and sent thousands of times)."""
 
     version: FeedVersion
     body: bytes
     filename: str
     private: bool = False
+
+    @cached_property
+    def quoted_etag(self) -> str:
+        return quote_etag(self.version.etag)
+
+    @cached_property
+    def headers(self) -> list[tuple[str, str]]:
+        """What a 304 carries: the ETag and how the calendar may be stored (RFC 9110 15.4.5:
+        no other metadata, as there is an ETag)."""
+        headers = [
+            ("ETag", self.quoted_etag),
+            ("Cache-Control", PRIVATE_CACHE if self.private else PUBLIC_CACHE),
+        ]
+        if self.private:
+            headers.append(("X-Robots-Tag", "noindex"))
+        return headers
+
+    @cached_property
+    def full_headers(self) -> list[tuple[str, str]]:
+        return [
+            *self.headers,
+            ("Last-Modified", http_date(self.version.last_modified)),
+            ("Content-Type", f"{ICS_MIMETYPE}; charset=utf-8"),
+            ("Content-Disposition", f'attachment; filename="{self.filename}"'),
+        ]
 
 
 # What a feed view hands to kept_calendar: the version, how to build the bytes, the file name.
@@ -92,25 +119,30 @@ def kept_calendar(
 
     if not keep:
         return build(None)
-    key = ("calendar", request.path, request.query_string, request.host_url)
-    return content_cache().get_or_build(key, build, size=lambda calendar: len(calendar.body))
+    return content_cache().get_or_build(request_key("calendar"), build, size=_calendar_size)
+
+
+def _calendar_size(calendar: Calendar) -> int:
+    return len(calendar.body)
 
 
 def calendar_response(calendar: Calendar) -> Response:
     """The calendar, or 304 Not Modified when the client's copy is current."""
-    version = calendar.version
     environ = request.environ
-    if is_resource_modified(environ, etag=version.etag, last_modified=version.last_modified):
-        response = Response(calendar.body, content_type=f"{ICS_MIMETYPE}; charset=utf-8")
-        response.headers["Content-Disposition"] = f'attachment; filename="{calendar.filename}"'
-    else:
-        response = Response(status=304)
-    response.set_etag(version.etag)
-    response.last_modified = version.last_modified
-    response.headers["Cache-Control"] = PRIVATE_CACHE if calendar.private else PUBLIC_CACHE
-    if calendar.private:
-        response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    # The common case first: a calendar app sending back the ETag it was given.
+    current = environ.get("HTTP_IF_NONE_MATCH") == calendar.quoted_etag or not (
+        is_resource_modified(
+            environ, etag=calendar.version.etag, last_modified=calendar.version.last_modified
+        )
+    )
+    if current:
+        return CalendarResponse(status=304, headers=calendar.headers)
+    return CalendarResponse(calendar.body, headers=calendar.full_headers)
+
+
+class CalendarResponse(Response):
+    # The headers say the type (a 304 carries none): no default to work out and then replace.
+    default_mimetype = None
 
 
 def _site_address() -> str:

@@ -10,7 +10,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from groups.content_cache.logic import content_cache, is_shared_view
+from groups.content_cache.logic import content_cache, is_shared_view, request_key
 from groups.finder.forms import FILTER_FIELDS, MAX_RADIUS, SearchForm
 from groups.finder.logic import (
     listed_groups_with_next_meeting,
@@ -63,7 +63,7 @@ def home():
     unit = default_unit(next(iter(request.accept_languages.values()), None)).value
     if not is_shared_view():
         return _search_page(unit)
-    key = ("search page", request.full_path, unit, request.host_url)
+    key = request_key("search page", unit)
     return content_cache().get_or_build(
         key,
         lambda _stale: _search_page(unit),
@@ -119,7 +119,7 @@ def group_page(slug: str):
     """The group, its next meetings and how many are going. The page a visitor who is not
     signed in sees is the same for all of them, so it is kept (groups/content_cache/logic.py)."""
     if is_shared_view():
-        key = ("group page", slug, request.host_url)
+        key = request_key("group page")
         page = content_cache().get_or_build(key, lambda _stale: _group_page(public_group(slug)))
     else:
         page = _group_page(public_group(slug))
