@@ -268,7 +268,7 @@ def write_results(rows: list[report.Row], manifest: dict, url: str, args) -> Pat
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--requests", type=int, default=2000, help="requests per target")
+    parser.add_argument("--requests", type=int, default=5000, help="requests per target")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (every target)")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")

@@ -224,3 +224,14 @@ def test_a_renamed_groups_old_feed_address_redirects_and_a_hidden_one_does_not(c
     db.session.commit()
     assert client.get("/feeds/groups/old-circle.ics").status_code == 404
     assert client.get("/groups/old-circle").status_code == 404
+
+
+def test_a_304_carries_the_etag_and_caching_headers_only(client, world):
+    first = client.get(GROUP_FEED)
+    response = client.get(GROUP_FEED, headers={"If-None-Match": first.headers["ETag"]})
+
+    assert response.status_code == 304
+    assert response.headers["ETag"] == first.headers["ETag"]
+    assert response.headers["Cache-Control"] == "public, max-age=900"
+    # RFC 9110 15.4.5: with an ETag there, a 304 sends no other metadata of the calendar.
+    assert "Last-Modified" not in response.headers and "Content-Type" not in response.headers
