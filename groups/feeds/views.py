@@ -3,8 +3,9 @@
 Every calendar carries its version (groups/feeds/versions.py) as ETag and Last-Modified, and is
 kept in the process while the content generation holds (groups/content_cache/logic.py), so a
 304 or a repeat download builds nothing. Public feeds may be cached by anyone for 15 minutes;
-the personal feed and a discreet member's download are private and never stored by a client. The personal feed also never touches the session, so it
-sets no cookie, and its path (which holds the secret) is hidden from the request logs.
+the personal feed and a discreet member's download are private and never stored by a client.
+The personal feed also never touches the session, so it sets no cookie, and its path (which
+holds the secret) is hidden from the request logs.
 """
 
 from collections.abc import Callable

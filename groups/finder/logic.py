@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from groups.extensions import db
 from groups.organisations.models import Group, Organisation
@@ -17,7 +17,8 @@ class GroupListing:
 
 
 def public_groups():
-    """Groups anyone may see: listed, of an approved organisation that is not suspended."""
+    """Groups anyone may see: listed, of an approved organisation that is not suspended. The
+    query joins the organisation: ``contains_eager(Group.organisation)`` loads it from there."""
     return (
         sa.select(Group)
         .join(Group.organisation)
@@ -29,7 +30,7 @@ def listed_groups_with_next_meeting(now: datetime) -> list[GroupListing]:
     """Every public group with its next meeting that is going ahead, in two queries."""
     groups = db.session.scalars(
         public_groups()
-        .options(joinedload(Group.organisation), joinedload(Group.default_venue))
+        .options(contains_eager(Group.organisation), joinedload(Group.default_venue))
         .order_by(Group.name)
     ).all()
     next_start = (
@@ -60,7 +61,7 @@ def public_group(slug: str) -> Group | None:
         public_groups()
         .where(Group.slug == slug)
         .options(
-            joinedload(Group.organisation),
+            contains_eager(Group.organisation),
             joinedload(Group.default_venue),
             selectinload(Group.facilitators),
             selectinload(Group.condition_rows),

@@ -31,25 +31,24 @@ class GroupPermission(enum.Enum):
     MEETINGS = "meetings"  # single meetings: staff, admins and the group's facilitators
 
 
+def _role(user, organisation_id: int):
+    return sa.select(OrganisationMember.role).where(
+        OrganisationMember.organisation_id == organisation_id,
+        OrganisationMember.user_id == user.id,
+    )
+
+
 def organisation_role(user, organisation_id: int) -> MemberRole | None:
     if not user.is_authenticated:
         return None
-    return db.session.scalar(
-        sa.select(OrganisationMember.role).where(
-            OrganisationMember.organisation_id == organisation_id,
-            OrganisationMember.user_id == user.id,
-        )
-    )
+    return db.session.scalar(_role(user, organisation_id))
 
 
 def group_permissions(user, group: Group) -> set[GroupPermission]:
     if not user.is_authenticated:
         return set()
     # The user's role in the organisation and whether they facilitate the group, in one query.
-    role = sa.select(OrganisationMember.role).where(
-        OrganisationMember.organisation_id == group.organisation_id,
-        OrganisationMember.user_id == user.id,
-    )
+    role = _role(user, group.organisation_id)
     facilitates = sa.exists().where(
         group_facilitator.c.group_id == group.id, group_facilitator.c.user_id == user.id
     )

@@ -183,7 +183,7 @@ def meeting_venue_loaders(groups_loaded: bool = False, with_organisation: bool =
     group = joinedload(Meeting.group)
     loaders = (*loaders, group.joinedload(Group.default_venue))
     if with_organisation:
-        loaders = (*loaders, joinedload(Meeting.group).joinedload(Group.organisation))
+        loaders = (*loaders, group.joinedload(Group.organisation))
     return loaders
 
 
